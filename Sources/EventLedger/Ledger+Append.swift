@@ -1,0 +1,141 @@
+import LedgerLMDB
+
+extension Ledger {
+    /// Appends events to one stream atomically: all of them or none.
+    ///
+    /// An event whose id is already stored with the same content is skipped and reported with
+    /// its original position (so a retried append is harmless); the same id with different
+    /// content throws ``LedgerError/idReused(id:position:)``. The expected version is checked
+    /// before the first event that is not a duplicate, so a batch made only of duplicates
+    /// always succeeds.
+    ///
+    /// - Throws: ``LedgerError/conflict(stream:expected:actual:)``, ``LedgerError/idReused(id:position:)``,
+    ///   ``LedgerError/limitExceeded(_:bytes:limit:)``, ``LedgerError/invalidEvent(_:)``,
+    ///   ``LedgerError/readOnly(path:)``; nothing is written when anything throws.
+    @discardableResult
+    public func append(_ events: [ProposedEvent], to stream: String, expected: ExpectedVersion = .any) throws -> AppendResult {
+        try append([StreamAppend(stream: stream, expected: expected, events: events)])[0]
+    }
+
+    /// Appends to several streams in one atomic batch: every event of every stream, or none.
+    /// Streams are appended in order; a stream may appear more than once, each expectation
+    /// being checked against the version left by the appends before it.
+    @discardableResult
+    public func append(_ batch: [StreamAppend]) throws -> [AppendResult] {
+        guard !isReadOnly else { throw LedgerError.readOnly(path: path) }
+        let total = batch.reduce(0) { $0 + $1.events.count }
+        guard total <= Limits.batchEventsMax else {
+            throw LedgerError.invalidEvent("a batch of \(total) events exceeds batchEventsMax (\(Limits.batchEventsMax))")
+        }
+        for request in batch { try Self.validate(request) }
+        let recordedAt = Int64(options.clock().timeIntervalSince1970 * 1_000_000)
+        let results = try environment.write { txn in
+            try append(batch, recordedAtMicroseconds: recordedAt, in: &txn)
+        }
+        if results.contains(where: { $0.duplicates < $0.positions.count }) { signal.notify() }
+        return results
+    }
+
+    private func append(_ batch: [StreamAppend], recordedAtMicroseconds: Int64, in txn: inout WriteTransaction) throws -> [AppendResult] {
+        let head = try head(in: txn)
+        var position = head.position
+        var chain = head.chainHash.bytes
+        var streamCount = UInt64(try txn.statistics(of: databases.streams).entries)
+        var buffer = [UInt8]()
+        buffer.reserveCapacity(1024)
+        var results = [AppendResult]()
+        results.reserveCapacity(batch.count)
+
+        for request in batch {
+            var number = try streamNumber(of: request.stream, in: txn)
+            var version = try number.map { try lastVersion(ofStream: $0, in: txn) } ?? 0
+            var checked = false
+            var positions = [UInt64]()
+            positions.reserveCapacity(request.events.count)
+            var duplicates = 0
+            for event in request.events {
+                if let original = try storedPosition(of: event, in: request.stream, txn: txn) {
+                    positions.append(original)
+                    duplicates += 1
+                    continue
+                }
+                if !checked {
+                    guard request.expected.isMet(by: number == nil ? nil : version) else {
+                        throw LedgerError.conflict(stream: request.stream, expected: request.expected, actual: number == nil ? nil : version)
+                    }
+                    checked = true
+                }
+                let streamNumber: UInt64
+                if let number {
+                    streamNumber = number
+                } else {
+                    streamCount += 1
+                    streamNumber = streamCount
+                    number = streamNumber
+                    try Keys.withText(request.stream) { key in
+                        try Keys.withNumber(streamNumber) { try txn.put($0, for: key, in: databases.streams, options: .noOverwrite) }
+                    }
+                }
+                position += 1
+                version += 1
+                chain.withUnsafeBytes { previous in
+                    RecordFormat.encode(
+                        event, stream: request.stream, position: position, streamNumber: streamNumber, streamVersion: version,
+                        recordedAtMicroseconds: recordedAtMicroseconds, previous: previous, into: &buffer)
+                }
+                buffer.withUnsafeBytes { record in
+                    chain.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: record[(record.count - RecordFormat.hashBytes)...])) }
+                }
+                try Keys.withNumber(position) { key in
+                    try txn.put(buffer.span.bytes, for: key, in: databases.events, options: .append)
+                }
+                try Keys.withStreamEvent(streamNumber, version) { key in
+                    try Keys.withNumber(position) { try txn.put($0, for: key, in: databases.streamEvents, options: .noOverwrite) }
+                }
+                try Keys.withText(event.id) { key in
+                    try Keys.withNumber(position) { try txn.put($0, for: key, in: databases.eventIDs, options: .noOverwrite) }
+                }
+                positions.append(position)
+            }
+            results.append(AppendResult(stream: request.stream, positions: positions, duplicates: duplicates, streamVersion: version))
+        }
+        return results
+    }
+
+    /// The position of an already stored event with this id, when its content is the same.
+    private func storedPosition(of event: ProposedEvent, in stream: String, txn: borrowing WriteTransaction) throws -> UInt64? {
+        let stored = try Keys.withText(event.id) { key in
+            try txn.withValue(for: key, in: databases.eventIDs) { Keys.number($0) }
+        } ?? nil
+        guard let stored else { return nil }
+        let same = try withRecord(at: stored, in: txn) { $0.hasSameContent(as: event, in: stream) }
+        guard same == true else { throw LedgerError.idReused(id: event.id, position: stored) }
+        return stored
+    }
+
+    private static func validate(_ request: StreamAppend) throws {
+        try checkText(request.stream, "stream id", limit: Limits.streamIDBytesMax)
+        for event in request.events {
+            try checkText(event.id, "event id", limit: Limits.eventIDBytesMax)
+            try checkText(event.type, "event type", limit: Limits.typeBytesMax)
+            guard event.payload.count <= Limits.payloadBytesMax else {
+                throw LedgerError.limitExceeded("the payload of event \(event.id)", bytes: event.payload.count, limit: Limits.payloadBytesMax)
+            }
+            for (name, value) in [("actor", event.metadata.actor), ("correlation id", event.metadata.correlationID), ("causation id", event.metadata.causationID)] {
+                if let value {
+                    guard value.utf8.count <= Limits.metadataValueBytesMax else {
+                        throw LedgerError.limitExceeded("the \(name) of event \(event.id)", bytes: value.utf8.count, limit: Limits.metadataValueBytesMax)
+                    }
+                }
+            }
+        }
+    }
+
+    private static func checkText(_ text: String, _ what: String, limit: Int) throws {
+        guard !text.isEmpty else { throw LedgerError.invalidEvent("the \(what) is empty") }
+        guard text.utf8.count <= limit else {
+            // Name the value only by its size: an oversized value may be anything.
+            throw LedgerError.limitExceeded("a \(what)", bytes: text.utf8.count, limit: limit)
+        }
+    }
+}

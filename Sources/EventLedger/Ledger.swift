@@ -1,0 +1,214 @@
+package import LedgerLMDB
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An append-only, hash-chained event log in one directory, stored in LMDB.
+///
+/// Events belong to streams (one per entity, for example one per dossier). Each event gets a
+/// dense global position from 1, a version within its stream from 1, the time it was stored,
+/// and a chain hash that commits to every event before it.
+///
+/// One process may write at a time (others wait for LMDB's write lock); any number of
+/// processes and threads may read, each read seeing one consistent snapshot. Open a ledger once
+/// per directory per process and share the instance: it is `Sendable`.
+///
+/// The ledger stores payloads as bytes and is generic over the application's events through
+/// ``EventCodec``.
+public final class Ledger: Sendable {
+    /// The on-disk format this version writes and the newest it reads.
+    public static let formatVersion: UInt32 = 1
+
+    /// The ledger's directory.
+    public let path: String
+    /// The options the ledger was opened with.
+    public let options: LedgerOptions
+    /// The LMDB environment, for projections stored beside the log.
+    package let environment: Environment
+    /// The databases that hold the log and its indexes.
+    package let databases: Databases
+    let signal = AppendSignal()
+
+    /// Whether the ledger is open read-only.
+    public var isReadOnly: Bool { options.readOnly }
+
+    /// The named databases of a ledger.
+    package struct Databases: Sendable {
+        /// Format version and creation time.
+        let meta: Database
+        /// Position (8 bytes, big-endian) → record.
+        let events: Database
+        /// Stream id (UTF-8) → stream number (8 bytes, big-endian).
+        let streams: Database
+        /// Stream number and version (8 + 8 bytes, big-endian) → position.
+        let streamEvents: Database
+        /// Event id (UTF-8) → position.
+        let eventIDs: Database
+    }
+
+    private init(path: String, options: LedgerOptions, environment: Environment, databases: Databases) {
+        self.path = path
+        self.options = options
+        self.environment = environment
+        self.databases = databases
+    }
+
+    /// Creates a new, empty ledger in `path`: a new directory, or an existing empty one.
+    ///
+    /// - Throws: ``LedgerError/alreadyExists(path:)`` when `path` holds a ledger,
+    ///   ``LedgerError/io(path:operation:code:)`` when the directory cannot be made.
+    public static func create(at path: String, options: LedgerOptions = LedgerOptions()) throws -> Ledger {
+        guard !options.readOnly else { throw LedgerError.readOnly(path: path) }
+        var status = stat()
+        if stat(path, &status) == 0 {
+            guard (status.st_mode & S_IFMT) == S_IFDIR else { throw LedgerError.io(path: path, operation: "create ledger in", code: ENOTDIR) }
+            guard access(path + "/data.mdb", F_OK) != 0 else { throw LedgerError.alreadyExists(path: path) }
+        } else if mkdir(path, mode_t(options.directoryMode)) != 0 {
+            throw LedgerError.io(path: path, operation: "create directory", code: errno)
+        }
+        do {
+            let environment = try Environment(path: path, options: environmentOptions(options))
+            let databases = try openDatabases(environment, create: true)
+            try environment.write { txn in
+                try withUnsafeBytes(of: formatVersion.bigEndian) { format in
+                    try Keys.withText(Keys.format) { try txn.put(format.bytes, for: $0, in: databases.meta) }
+                }
+                let now = Int64(options.clock().timeIntervalSince1970 * 1_000_000)
+                try withUnsafeBytes(of: now.bigEndian) { created in
+                    try Keys.withText(Keys.createdAt) { try txn.put(created.bytes, for: $0, in: databases.meta) }
+                }
+            }
+            return Ledger(path: path, options: options, environment: environment, databases: databases)
+        } catch {
+            // Leave no half-made ledger behind: the directory held no ledger before.
+            unlink(path + "/data.mdb")
+            unlink(path + "/lock.mdb")
+            throw error
+        }
+    }
+
+    /// Opens an existing ledger.
+    ///
+    /// - Throws: ``LedgerError/notALedger(path:reason:)`` when `path` does not hold a ledger,
+    ///   ``LedgerError/formatTooNew(path:found:supported:)`` when a newer version of the library
+    ///   wrote it, and `LMDBError` when LMDB cannot open it (for example `EACCES`).
+    public static func open(at path: String, options: LedgerOptions = LedgerOptions()) throws -> Ledger {
+        var status = stat()
+        guard stat(path, &status) == 0 else { throw LedgerError.notALedger(path: path, reason: "no such directory") }
+        guard (status.st_mode & S_IFMT) == S_IFDIR else { throw LedgerError.notALedger(path: path, reason: "not a directory") }
+        guard access(path + "/data.mdb", F_OK) == 0 else { throw LedgerError.notALedger(path: path, reason: "it has no data.mdb") }
+        let environment: Environment
+        do {
+            environment = try Environment(path: path, options: environmentOptions(options))
+        } catch LMDBError.invalid {
+            throw LedgerError.notALedger(path: path, reason: "data.mdb is not an LMDB file")
+        }
+        let meta: Database
+        do {
+            meta = try environment.database(named: "meta")
+        } catch LMDBError.notFound {
+            throw LedgerError.notALedger(path: path, reason: "it has no meta database")
+        }
+        let format = try environment.read { txn in
+            try Keys.withText(Keys.format) { key in
+                try txn.withValue(for: key, in: meta) { Keys.number32($0) }
+            }
+        }
+        guard let found = format ?? nil else {
+            throw LedgerError.notALedger(path: path, reason: "no format version; its creation may have been interrupted")
+        }
+        guard found <= formatVersion else {
+            throw LedgerError.formatTooNew(path: path, found: found, supported: formatVersion)
+        }
+        let databases: Databases
+        do {
+            databases = try openDatabases(environment, create: false)
+        } catch LMDBError.notFound {
+            throw LedgerError.notALedger(path: path, reason: "a database of the log is missing")
+        }
+        return Ledger(path: path, options: options, environment: environment, databases: databases)
+    }
+
+    private static func environmentOptions(_ options: LedgerOptions) -> Environment.Options {
+        var environment = Environment.Options()
+        environment.readOnly = options.readOnly
+        environment.syncOnCommit = options.syncOnCommit
+        environment.mapSizeBytes = options.mapSizeBytes
+        environment.fileMode = options.directoryMode & 0o666
+        return environment
+    }
+
+    private static func openDatabases(_ environment: Environment, create: Bool) throws -> Databases {
+        Databases(
+            meta: try environment.database(named: "meta", create: create),
+            events: try environment.database(named: "events", create: create),
+            streams: try environment.database(named: "streams", create: create),
+            streamEvents: try environment.database(named: "streamEvents", create: create),
+            eventIDs: try environment.database(named: "eventIDs", create: create))
+    }
+
+    /// The last position and its chain hash: the digest an auditor writes down.
+    public func head() throws -> LedgerDigest {
+        try environment.read { txn in try head(in: txn) }
+    }
+
+    /// The version of `stream`'s last event, or `nil` when the stream does not exist.
+    public func streamVersion(of stream: String) throws -> UInt64? {
+        try environment.read { txn in
+            try streamNumber(of: stream, in: txn).map { try lastVersion(ofStream: $0, in: txn) }
+        }
+    }
+
+    // MARK: Reads shared by read and write transactions
+
+    func head<A>(in txn: borrowing Transaction<A>) throws -> LedgerDigest {
+        try txn.withCursor(in: databases.events) { cursor in
+            guard try cursor.last() else { return LedgerDigest(position: 0, chainHash: .genesis) }
+            return try cursor.withEntry { key, value in
+                let position = Keys.number(key) ?? 0
+                return try value.withUnsafeBytes { bytes in
+                    let record = try EventRecord(bytes: bytes, position: position)
+                    return LedgerDigest(position: position, chainHash: record.chainHash)
+                }
+            }
+        }
+    }
+
+    func streamNumber<A>(of stream: String, in txn: borrowing Transaction<A>) throws -> UInt64? {
+        try Keys.withText(stream) { key in
+            try txn.withValue(for: key, in: databases.streams) { Keys.number($0) }
+        } ?? nil
+    }
+
+    /// The last version of a stream that exists (0 if it has no events).
+    func lastVersion<A>(ofStream number: UInt64, in txn: borrowing Transaction<A>) throws -> UInt64 {
+        try txn.withCursor(in: databases.streamEvents) { cursor in
+            let found = try Keys.withStreamEvent(number, .max) { try cursor.seek(atLeast: $0) }
+            guard found ? try cursor.previous() : try cursor.last() else { return 0 }
+            guard let key = cursor.withKey({ Keys.streamEvent($0) }), key.stream == number else { return 0 }
+            return key.version
+        }
+    }
+
+    /// Lends the validated record at `position`, or returns `nil` when there is none.
+    func withRecord<A, R>(at position: UInt64, in txn: borrowing Transaction<A>, _ body: (borrowing EventRecord) throws -> R) throws -> R? {
+        try Keys.withNumber(position) { key in
+            try txn.withValue(for: key, in: databases.events) { value in
+                try value.withUnsafeBytes { bytes in
+                    try body(EventRecord(bytes: bytes, position: position))
+                }
+            }
+        }
+    }
+}
+
+extension Keys {
+    /// Reads a big-endian 4-byte value; `nil` when it is not 4 bytes.
+    static func number32(_ span: RawSpan) -> UInt32? {
+        guard span.byteCount == 4 else { return nil }
+        return UInt32(bigEndian: span.unsafeLoadUnaligned(as: UInt32.self))
+    }
+}

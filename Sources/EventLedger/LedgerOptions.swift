@@ -1,0 +1,28 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+
+/// How to open or create a ``Ledger``.
+public struct LedgerOptions: Sendable {
+    /// Open for reading only: appends are refused and nothing on disk changes.
+    public var readOnly = false
+    /// Flush to disk at each commit (the default). Off, a system crash may lose the last
+    /// commits (never corrupt the file); only for ledgers that can be rebuilt, such as tests.
+    public var syncOnCommit = true
+    /// The initial size of the memory map; it doubles on demand, so this only matters for
+    /// tuning. See `Environment.Options.mapSizeBytes` in LedgerLMDB.
+    public var mapSizeBytes = 1 << 30
+    /// How often a subscription looks for events appended by another process. Appends in the
+    /// same process wake subscribers at once.
+    public var pollInterval: Duration = .milliseconds(200)
+    /// The permission bits of the ledger directory; the files get the same without execute
+    /// bits. The default keeps a ledger private to its owner.
+    public var directoryMode: UInt32 = 0o700
+    /// The clock that stamps each append's recorded-at time.
+    public var clock: @Sendable () -> Date = { Date() }
+
+    /// The default options.
+    public init() {}
+}

@@ -1,0 +1,18 @@
+/// Every limit of the event log in one place. Input beyond a limit is refused with
+/// ``LedgerError/limitExceeded(_:bytes:limit:)`` naming the limit; nothing is written.
+public enum Limits {
+    /// The longest stream id, in UTF-8 bytes. Stream ids are LMDB keys (at most 511 bytes).
+    public static let streamIDBytesMax = 200
+    /// The longest event id, in UTF-8 bytes. Event ids are LMDB keys (at most 511 bytes).
+    public static let eventIDBytesMax = 200
+    /// The longest event type name, in UTF-8 bytes.
+    public static let typeBytesMax = 100
+    /// The longest metadata value (actor, correlation or causation id), in UTF-8 bytes.
+    public static let metadataValueBytesMax = 200
+    /// The largest event payload, in bytes.
+    public static let payloadBytesMax = 1 << 20
+    /// The most events in one atomic append.
+    public static let batchEventsMax = 1_000_000
+    /// How many events a lazy read or subscription fetches per read transaction.
+    public static let readChunkEventsMax = 512
+}

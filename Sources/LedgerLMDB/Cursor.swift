@@ -1,0 +1,77 @@
+import CLedgerLMDB
+
+/// A position in a database's ordered keys, lent to a closure by
+/// ``Transaction/withCursor(in:_:)``. The corresponding C type is `MDB_cursor`.
+///
+/// Each move returns whether it found an entry; the entry it found is read with
+/// ``withKey(_:)``, ``withValue(_:)`` or ``withEntry(_:)`` until the next move.
+public struct Cursor: ~Copyable {
+    let pointer: OpaquePointer
+    let database: Database
+    private var key = MDB_val()
+    private var value = MDB_val()
+    private var positioned = false
+
+    init(pointer: OpaquePointer, database: Database) {
+        self.pointer = pointer
+        self.database = database
+    }
+
+    /// Moves to the first entry. The corresponding C constant is `MDB_FIRST`.
+    public mutating func first() throws -> Bool { try move(MDB_FIRST) }
+
+    /// Moves to the last entry. The corresponding C constant is `MDB_LAST`.
+    public mutating func last() throws -> Bool { try move(MDB_LAST) }
+
+    /// Moves to the next entry (the first one when not yet positioned). The corresponding C constant is `MDB_NEXT`.
+    public mutating func next() throws -> Bool { try move(MDB_NEXT) }
+
+    /// Moves to the previous entry (the last one when not yet positioned). The corresponding C constant is `MDB_PREV`.
+    public mutating func previous() throws -> Bool { try move(MDB_PREV) }
+
+    /// Moves to the first entry whose key is equal to or greater than `target`.
+    /// The corresponding C constant is `MDB_SET_RANGE`.
+    public mutating func seek(atLeast target: RawSpan) throws -> Bool {
+        try target.withUnsafeBytes { bytes in
+            key = MDB_val(bytes: bytes)
+            return try move(MDB_SET_RANGE)
+        }
+    }
+
+    /// Moves to the entry whose key is exactly `target`. The corresponding C constant is `MDB_SET_KEY`.
+    public mutating func seek(to target: RawSpan) throws -> Bool {
+        try target.withUnsafeBytes { bytes in
+            key = MDB_val(bytes: bytes)
+            return try move(MDB_SET_KEY)
+        }
+    }
+
+    /// Lends the current key; valid only inside `body`.
+    public func withKey<R>(_ body: (RawSpan) throws -> R) rethrows -> R {
+        precondition(positioned, "the cursor has no current entry: move it first and check the result")
+        return try key.withSpan(body)
+    }
+
+    /// Lends the current value; valid only inside `body`.
+    public func withValue<R>(_ body: (RawSpan) throws -> R) rethrows -> R {
+        precondition(positioned, "the cursor has no current entry: move it first and check the result")
+        return try value.withSpan(body)
+    }
+
+    /// Lends the current key and value; valid only inside `body`.
+    public func withEntry<R>(_ body: (_ key: RawSpan, _ value: RawSpan) throws -> R) rethrows -> R {
+        precondition(positioned, "the cursor has no current entry: move it first and check the result")
+        return try key.withSpan { keySpan in try value.withSpan { valueSpan in try body(keySpan, valueSpan) } }
+    }
+
+    private mutating func move(_ operation: MDB_cursor_op) throws -> Bool {
+        let code = mdb_cursor_get(pointer, &key, &value, operation)
+        if code == MDB_NOTFOUND {
+            positioned = false
+            return false
+        }
+        try check(code, "move cursor on \(database.name)")
+        positioned = true
+        return true
+    }
+}

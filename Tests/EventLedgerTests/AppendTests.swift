@@ -1,0 +1,145 @@
+import EventLedger
+import Foundation
+import TestSupport
+import Testing
+
+@Suite struct AppendTests {
+    @Test func appendsGetDensePositionsAndStreamVersions() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeLedger(directory)
+        let first = try ledger.append([event("a1"), event("a2")], to: "A", expected: .noStream)
+        let second = try ledger.append([event("b1")], to: "B", expected: .noStream)
+        let third = try ledger.append([event("a3")], to: "A", expected: .exact(2))
+        #expect(first.positions == [1, 2] && first.streamVersion == 2 && first.duplicates == 0)
+        #expect(second.positions == [3] && second.streamVersion == 1)
+        #expect(third.positions == [4] && third.streamVersion == 3)
+        let events = try allEvents(ledger)
+        #expect(events.map(\.position) == [1, 2, 3, 4])
+        #expect(events.map(\.streamID) == ["A", "A", "B", "A"])
+        #expect(events.map(\.streamVersion) == [1, 2, 1, 3])
+        #expect(events.map(\.streamNumber) == [1, 1, 2, 1])
+        #expect(events.map(\.id) == ["a1", "a2", "b1", "a3"])
+        #expect(events[0].payload == Array("payload of a1".utf8))
+        #expect(try ledger.streamVersion(of: "A") == 3)
+        #expect(try ledger.streamVersion(of: "C") == nil)
+        #expect(try ledger.head().position == 4)
+    }
+
+    @Test func recordedEventsCarryTypeSchemaTimeAndMetadata() throws {
+        let directory = try TemporaryDirectory()
+        let instant = Date(timeIntervalSince1970: 1_547_690_700.123456)
+        let ledger = try makeLedger(directory) { $0.clock = { instant } }
+        let metadata = EventMetadata(actor: "clerk-7", correlationID: "import-1", causationID: nil)
+        try ledger.append([ProposedEvent(id: "e", type: "received", schemaVersion: 3, payload: [1, 2, 3], metadata: metadata)], to: "S")
+        let stored = try #require(try ledger.event(withID: "e"))
+        #expect(stored.type == "received" && stored.schemaVersion == 3 && stored.payload == [1, 2, 3])
+        #expect(stored.metadata == metadata)
+        #expect(abs(stored.recordedAt.timeIntervalSince(instant)) < 0.000_001)
+        #expect(try ledger.event(at: 1) == stored)
+        #expect(try ledger.event(at: 2) == nil)
+    }
+
+    @Test(arguments: [
+        (ExpectedVersion.noStream, UInt64?.some(2)),
+        (ExpectedVersion.exact(1), UInt64?.some(2)),
+        (ExpectedVersion.exact(3), UInt64?.some(2)),
+    ])
+    func aStaleExpectedVersionThrowsAConflictWithTheActualVersion(expected: ExpectedVersion, actual: UInt64?) throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeLedger(directory)
+        try ledger.append([event("1"), event("2")], to: "S")
+        #expect(throws: LedgerError.conflict(stream: "S", expected: expected, actual: actual)) {
+            try ledger.append([event("3")], to: "S", expected: expected)
+        }
+        #expect(try ledger.head().position == 2)
+    }
+
+    @Test func exactOnAMissingStreamReportsNoStream() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeLedger(directory)
+        #expect(throws: LedgerError.conflict(stream: "S", expected: .exact(1), actual: nil)) {
+            try ledger.append([event("1")], to: "S", expected: .exact(1))
+        }
+    }
+
+    @Test func theSameIdWithTheSameContentIsANoOpReturningTheOriginalPosition() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeLedger(directory)
+        try ledger.append([event("x1"), event("x2")], to: "X", expected: .noStream)
+        try ledger.append([event("y1")], to: "Y")
+        // A retry of the first append, with its original expectation, changes nothing.
+        let retry = try ledger.append([event("x1"), event("x2")], to: "X", expected: .noStream)
+        #expect(retry.positions == [1, 2] && retry.duplicates == 2 && retry.streamVersion == 2)
+        #expect(try ledger.head().position == 3)
+        // Duplicates inside one batch collapse too.
+        let mixed = try ledger.append([event("x3"), event("x3")], to: "X", expected: .exact(2))
+        #expect(mixed.positions == [4, 4] && mixed.duplicates == 1)
+    }
+
+    @Test func theSameIdWithDifferentContentIsRejected() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeLedger(directory)
+        try ledger.append([event("e1", "noted", "first")], to: "S")
+        #expect(throws: LedgerError.idReused(id: "e1", position: 1)) {
+            try ledger.append([event("e1", "noted", "second")], to: "S")
+        }
+        #expect(throws: LedgerError.idReused(id: "e1", position: 1)) {
+            try ledger.append([event("e1", "noted", "first")], to: "another stream")
+        }
+        #expect(throws: LedgerError.idReused(id: "e1", position: 1)) {
+            try ledger.append([event("e1", "noted", "first", metadata: EventMetadata(actor: "someone"))], to: "S")
+        }
+        #expect(try ledger.head().position == 1)
+    }
+
+    @Test func aBatchOverSeveralStreamsCommitsWhollyOrNotAtAll() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeLedger(directory)
+        try ledger.append([event("a1")], to: "A")
+        let before = try ledger.head()
+        #expect(throws: LedgerError.conflict(stream: "A", expected: .noStream, actual: 1)) {
+            try ledger.append([
+                StreamAppend(stream: "B", expected: .noStream, events: [event("b1"), event("b2")]),
+                StreamAppend(stream: "C", events: [event("c1")]),
+                StreamAppend(stream: "A", expected: .noStream, events: [event("a2")]),
+            ])
+        }
+        #expect(try ledger.head() == before)
+        #expect(try ledger.streamVersion(of: "B") == nil)
+        #expect(try ledger.event(withID: "b1") == nil)
+        // The same batch, corrected, goes in whole; a stream may appear twice.
+        let results = try ledger.append([
+            StreamAppend(stream: "B", expected: .noStream, events: [event("b1"), event("b2")]),
+            StreamAppend(stream: "C", events: [event("c1")]),
+            StreamAppend(stream: "B", expected: .exact(2), events: [event("b3")]),
+        ])
+        #expect(results.map(\.positions) == [[2, 3], [4], [5]])
+        #expect(try ledger.verify().isValid)
+    }
+
+    @Test func valuesBeyondTheLimitsAreRefusedWithTheLimitNamed() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeLedger(directory)
+        let longStream = String(repeating: "s", count: 10_000)
+        #expect(throws: LedgerError.limitExceeded("a stream id", bytes: 10_000, limit: Limits.streamIDBytesMax)) {
+            try ledger.append([event("1")], to: longStream)
+        }
+        let bigPayload = ProposedEvent(id: "2", type: "t", payload: [UInt8](repeating: 0, count: Limits.payloadBytesMax + 1))
+        #expect(throws: LedgerError.limitExceeded("the payload of event 2", bytes: Limits.payloadBytesMax + 1, limit: Limits.payloadBytesMax)) {
+            try ledger.append([bigPayload], to: "S")
+        }
+        #expect(throws: LedgerError.invalidEvent("the event id is empty")) { try ledger.append([event("")], to: "S") }
+        #expect(throws: LedgerError.invalidEvent("the stream id is empty")) { try ledger.append([event("3")], to: "") }
+        #expect(try ledger.head().position == 0)
+    }
+
+    @Test func aCodecEncodesAndDecodesTheApplicationsEvents() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeLedger(directory)
+        let codec = TextCodec()
+        try ledger.append([try ProposedEvent(id: "1", event: "opened the file", codec: codec)], to: "S")
+        let stored = try #require(try ledger.event(at: 1))
+        #expect(stored.type == "opened")
+        #expect(try stored.decode(with: codec) == "opened the file")
+    }
+}

@@ -1,0 +1,38 @@
+import EventLedger
+import Foundation
+import TestSupport
+
+/// A ledger in its own temporary directory, without fsync (tests do not survive power loss).
+func makeLedger(_ directory: TemporaryDirectory, _ configure: (inout LedgerOptions) -> Void = { _ in }) throws -> Ledger {
+    try Ledger.create(at: directory.child("ledger"), options: testOptions(configure))
+}
+
+func testOptions(_ configure: (inout LedgerOptions) -> Void = { _ in }) -> LedgerOptions {
+    var options = LedgerOptions()
+    options.syncOnCommit = false
+    configure(&options)
+    return options
+}
+
+/// An event whose payload is its text.
+func event(_ id: String, _ type: String = "noted", _ text: String? = nil, metadata: EventMetadata = .none) -> ProposedEvent {
+    ProposedEvent(id: id, type: type, payload: Array((text ?? "payload of \(id)").utf8), metadata: metadata)
+}
+
+/// Every event of the log, read with the zero-copy scan, as owned copies.
+func allEvents(_ ledger: Ledger) throws -> [RecordedEvent] {
+    var events: [RecordedEvent] = []
+    try ledger.forEachEvent { events.append($0.recorded) }
+    return events
+}
+
+/// A codec for tests: the event is a string, its type the first word.
+struct TextCodec: EventCodec {
+    func encode(_ event: String) throws -> EncodedEvent {
+        EncodedEvent(type: String(event.split(separator: " ").first ?? "empty"), payload: Array(event.utf8))
+    }
+
+    func decode(_ record: borrowing EventRecord) throws -> String {
+        record.withPayload { span in span.withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
+    }
+}

@@ -1,0 +1,77 @@
+import EventLedger
+import Foundation
+import LedgerLMDB
+import TestSupport
+import Testing
+
+@Suite struct VerifyTests {
+    private func ledgerWithMarkers(_ directory: TemporaryDirectory, count: Int) throws -> Ledger {
+        let ledger = try makeLedger(directory)
+        for index in 1...count {
+            try ledger.append([event("id-\(index)", "noted", "MARKER-\(String(format: "%06d", index))")], to: "S\(index % 4)")
+        }
+        return ledger
+    }
+
+    @Test func anIntactLedgerVerifiesAndReportsItsHead() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try ledgerWithMarkers(directory, count: 50)
+        let report = try ledger.verify()
+        #expect(report.isValid && report.eventsChecked == 50 && report.streamsChecked == 4)
+        #expect(report.head == (try ledger.head()))
+    }
+
+    @Test func aSingleFlippedByteInAStoredPayloadIsFoundAtItsPosition() throws {
+        let directory = try TemporaryDirectory()
+        let path: String
+        do {
+            let ledger = try ledgerWithMarkers(directory, count: 200)
+            path = ledger.path
+        }
+        var data = try Data(contentsOf: URL(fileURLWithPath: path + "/data.mdb"))
+        let marker = Data("MARKER-000137".utf8)
+        let range = try #require(data.range(of: marker))
+        data[range.lowerBound + 8] ^= 0x01
+        try data.write(to: URL(fileURLWithPath: path + "/data.mdb"))
+
+        let ledger = try Ledger.open(at: path, options: testOptions())
+        let report = try ledger.verify()
+        #expect(report.problem?.position == 137)
+        #expect(report.eventsChecked == 136)
+    }
+
+    @Test func aDeletedRecordIsFoundAtItsPosition() throws {
+        let directory = try TemporaryDirectory()
+        let path: String
+        do { path = try ledgerWithMarkers(directory, count: 20).path }
+        do {
+            let environment = try Environment(path: path)
+            let events = try environment.database(named: "events")
+            try environment.write { txn in
+                _ = try withUnsafeBytes(of: UInt64(7).bigEndian) { try txn.delete($0.bytes, in: events) }
+            }
+        }
+        let report = try Ledger.open(at: path).verify()
+        #expect(report.problem?.position == 7)
+    }
+
+    @Test func verifyingAgainstADigestCatchesARewrittenChain() throws {
+        let directory = try TemporaryDirectory()
+        let original = try TemporaryDirectory()
+        // Two ledgers with the same first 10 events but different 6th payload: a consistent
+        // rewrite that chain checking alone cannot see.
+        let honest = try makeLedger(original)
+        let forged = try makeLedger(directory)
+        for index in 1...10 {
+            try honest.append([event("\(index)", "noted", "v\(index)")], to: "S")
+            try forged.append([event("\(index)", "noted", index == 6 ? "forged" : "v\(index)")], to: "S")
+        }
+        let written = try LedgerDigest(position: 8, chainHash: #require(try honest.event(at: 8)).chainHash)
+        #expect(try honest.verify(against: written).isValid)
+        #expect(try forged.verify().isValid)
+        let report = try forged.verify(against: written)
+        #expect(report.problem?.position == 8)
+        let beyond = LedgerDigest(position: 11, chainHash: .genesis)
+        #expect(try honest.verify(against: beyond).problem?.position == 11)
+    }
+}

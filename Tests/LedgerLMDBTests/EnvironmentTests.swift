@@ -1,0 +1,159 @@
+import Foundation
+import LedgerLMDB
+import TestSupport
+import Testing
+
+private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+private func key(_ number: UInt64) -> [UInt8] { withUnsafeBytes(of: number.bigEndian) { Array($0) } }
+
+private func open(_ directory: TemporaryDirectory, _ configure: (inout Environment.Options) -> Void = { _ in }) throws -> (Environment, Database) {
+    var options = Environment.Options()
+    options.syncOnCommit = false
+    configure(&options)
+    let environment = try Environment(path: directory.path, options: options)
+    return (environment, try environment.database(named: "main", create: true))
+}
+
+@Suite struct EnvironmentTests {
+    @Test func putThenGetReturnsTheValueAndDeleteRemovesIt() throws {
+        let directory = try TemporaryDirectory()
+        let (environment, main) = try open(directory)
+        try environment.write { txn in
+            try txn.put(bytes("one").span.bytes, for: bytes("a").span.bytes, in: main)
+            try txn.put(bytes("two").span.bytes, for: bytes("b").span.bytes, in: main)
+        }
+        #expect(try environment.read { try $0.value(for: bytes("a").span.bytes, in: main) } == bytes("one"))
+        #expect(try environment.read { try $0.value(for: bytes("z").span.bytes, in: main) } == nil)
+        let removed = try environment.write { try $0.delete(bytes("a").span.bytes, in: main) }
+        let removedAgain = try environment.write { try $0.delete(bytes("a").span.bytes, in: main) }
+        #expect(removed && !removedAgain)
+        #expect(try environment.read { try $0.statistics(of: main).entries } == 1)
+    }
+
+    @Test func aBodyThatThrowsLeavesNothingWritten() throws {
+        struct Stop: Error {}
+        let directory = try TemporaryDirectory()
+        let (environment, main) = try open(directory)
+        #expect(throws: Stop.self) {
+            try environment.write { txn in
+                try txn.put(bytes("v").span.bytes, for: bytes("k").span.bytes, in: main)
+                throw Stop()
+            }
+        }
+        #expect(try environment.read { try $0.statistics(of: main).entries } == 0)
+    }
+
+    @Test func noOverwriteAndOutOfOrderAppendThrowKeyExists() throws {
+        let directory = try TemporaryDirectory()
+        let (environment, main) = try open(directory)
+        try environment.write { txn in try txn.put(bytes("1").span.bytes, for: key(5).span.bytes, in: main, options: .append) }
+        #expect(throws: LMDBError.keyExists) {
+            try environment.write { txn in try txn.put(bytes("2").span.bytes, for: key(5).span.bytes, in: main, options: .noOverwrite) }
+        }
+        #expect(throws: LMDBError.keyExists) {
+            try environment.write { txn in try txn.put(bytes("3").span.bytes, for: key(4).span.bytes, in: main, options: .append) }
+        }
+        #expect(try environment.read { try $0.value(for: key(5).span.bytes, in: main) } == bytes("1"))
+    }
+
+    @Test func cursorWalksKeysInOrderBothWaysAndSeeks() throws {
+        let directory = try TemporaryDirectory()
+        let (environment, main) = try open(directory)
+        try environment.write { txn in
+            for number: UInt64 in [30, 10, 20] { try txn.put(key(number).span.bytes, for: key(number).span.bytes, in: main) }
+        }
+        func number(_ cursor: borrowing Cursor) -> UInt64 { cursor.withKey { UInt64(bigEndian: $0.unsafeLoadUnaligned(as: UInt64.self)) } }
+        let walk = try environment.read { txn in
+            try txn.withCursor(in: main) { cursor in
+                var forward: [UInt64] = []
+                var found = try cursor.first()
+                while found { forward.append(number(cursor)); found = try cursor.next() }
+                var backward: [UInt64] = []
+                found = try cursor.last()
+                while found { backward.append(number(cursor)); found = try cursor.previous() }
+                let seekFound = try cursor.seek(atLeast: key(15).span.bytes)
+                let seeked = number(cursor)
+                let exact = try cursor.seek(to: key(15).span.bytes)
+                let pastEnd = try cursor.seek(atLeast: key(31).span.bytes)
+                return (forward, backward, seekFound, seeked, exact, pastEnd)
+            }
+        }
+        #expect(walk.0 == [10, 20, 30])
+        #expect(walk.1 == [30, 20, 10])
+        #expect(walk.2 && walk.3 == 20)
+        #expect(!walk.4 && !walk.5)
+    }
+
+    @Test func theMapGrowsFromATinyInitialSizeAndKeepsEveryValue() throws {
+        let directory = try TemporaryDirectory()
+        let (environment, main) = try open(directory) { $0.mapSizeBytes = 64 * 1024 }
+        let initial = environment.mapSizeBytes
+        let value = [UInt8](repeating: 7, count: 1000)
+        for batch in 0..<10 {
+            try environment.write { txn in
+                for index in 0..<500 { try txn.put(value.span.bytes, for: key(UInt64(batch * 500 + index)).span.bytes, in: main) }
+            }
+        }
+        #expect(environment.mapSizeBytes > initial)
+        #expect(try environment.read { try $0.statistics(of: main).entries } == 5000)
+    }
+
+    @Test func growthThatWouldWaitForItsOwnThreadFailsInsteadOfHanging() throws {
+        let directory = try TemporaryDirectory()
+        let (environment, main) = try open(directory) { $0.mapSizeBytes = 64 * 1024 }
+        let value = [UInt8](repeating: 1, count: 4000)
+        #expect(throws: LMDBError.mapFull) {
+            try environment.read { _ in
+                try environment.write { txn in
+                    for index in 0..<200 { try txn.put(value.span.bytes, for: key(UInt64(index)).span.bytes, in: main) }
+                }
+            }
+        }
+        #expect(try environment.read { try $0.statistics(of: main).entries } == 0)
+    }
+
+    @Test func aReadOnlyEnvironmentRefusesWritesAndSeesTheData() throws {
+        let directory = try TemporaryDirectory()
+        do {
+            let (environment, main) = try open(directory)
+            try environment.write { try $0.put(bytes("v").span.bytes, for: bytes("k").span.bytes, in: main) }
+        }
+        let reader = try Environment(path: directory.path, options: { var o = Environment.Options(); o.readOnly = true; return o }())
+        let main = try reader.database(named: "main")
+        #expect(try reader.read { try $0.value(for: bytes("k").span.bytes, in: main) } == bytes("v"))
+        #expect(throws: LMDBError(code: EACCES)) {
+            try reader.write { try $0.put(bytes("w").span.bytes, for: bytes("k").span.bytes, in: main) }
+        }
+        #expect(throws: LMDBError.notFound) { try reader.database(named: "absent") }
+    }
+
+    @Test func theSameDirectoryCannotBeOpenedTwiceInOneProcess() throws {
+        let directory = try TemporaryDirectory()
+        let (environment, _) = try open(directory)
+        #expect(throws: LMDBError(code: EBUSY)) { try Environment(path: directory.path) }
+        withExtendedLifetime(environment) {}
+    }
+
+    @Test func openingAMissingDirectoryOrAFileFailsWithErrno() throws {
+        let directory = try TemporaryDirectory()
+        #expect(throws: LMDBError(code: ENOENT)) { try Environment(path: directory.child("absent")) }
+        _ = FileManager.default.createFile(atPath: directory.child("file"), contents: Data("x".utf8))
+        #expect(throws: LMDBError(code: ENOTDIR)) { try Environment(path: directory.child("file")) }
+    }
+
+    @Test func filesArePrivateToTheirOwnerByDefault() throws {
+        let directory = try TemporaryDirectory()
+        let (environment, _) = try open(directory)
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory.child("data.mdb"))
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        withExtendedLifetime(environment) {}
+    }
+
+    @Test func errorsMatchByCodeAndDescribeThemselves() {
+        let error = LMDBError(code: LMDBError.mapFull.code, context: "put into events")
+        #expect(error == LMDBError.mapFull)
+        #expect(error.description.contains("put into events"))
+        #expect(error.description.contains("MDB_MAP_FULL"))
+    }
+}
