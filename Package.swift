@@ -10,6 +10,7 @@ let package = Package(
     name: "DossierLedger",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "DossierLedger", targets: ["DossierLedger"]),
         .library(name: "EventLedger", targets: ["EventLedger"]),
         .executable(name: "dossier-ledger", targets: ["DossierLedgerCLI"]),
     ],
@@ -24,13 +25,18 @@ let package = Package(
             name: "EventLedger",
             dependencies: ["LedgerLMDB", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
+        .target(
+            name: "DossierLedger",
+            dependencies: ["EventLedger", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
         .executableTarget(
             name: "DossierLedgerCLI",
-            dependencies: ["EventLedger", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["DossierLedger", "EventLedger", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "LedgerLMDBTests", dependencies: ["LedgerLMDB", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "EventLedgerTests", dependencies: ["EventLedger", "LedgerLMDB", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "DossierLedgerTests", dependencies: ["DossierLedger", "EventLedger", "TestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,5 +6,5 @@ struct DossierLedgerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dossier-ledger",
         abstract: "Record, replay and verify the events of administrative-procedure dossiers.",
-        subcommands: [Demo.self])
+        subcommands: [Demo.self, GenerateFixture.self])
 }

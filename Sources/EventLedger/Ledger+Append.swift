@@ -23,12 +23,8 @@ extension Ledger {
     @discardableResult
     public func append(_ batch: [StreamAppend]) throws -> [AppendResult] {
         guard !isReadOnly else { throw LedgerError.readOnly(path: path) }
-        let total = batch.reduce(0) { $0 + $1.events.count }
-        guard total <= Limits.batchEventsMax else {
-            throw LedgerError.invalidEvent("a batch of \(total) events exceeds batchEventsMax (\(Limits.batchEventsMax))")
-        }
-        for request in batch { try Self.validate(request) }
-        let recordedAt = Int64(options.clock().timeIntervalSince1970 * 1_000_000)
+        try Self.validate(batch)
+        let recordedAt = recordedAtNow()
         let results = try environment.write { txn in
             try append(batch, recordedAtMicroseconds: recordedAt, in: &txn)
         }
@@ -36,7 +32,7 @@ extension Ledger {
         return results
     }
 
-    private func append(_ batch: [StreamAppend], recordedAtMicroseconds: Int64, in txn: inout WriteTransaction) throws -> [AppendResult] {
+    func append(_ batch: [StreamAppend], recordedAtMicroseconds: Int64, in txn: inout WriteTransaction) throws -> [AppendResult] {
         let head = try head(in: txn)
         var position = head.position
         var chain = head.chainHash.bytes
@@ -111,6 +107,20 @@ extension Ledger {
         let same = try withRecord(at: stored, in: txn) { $0.hasSameContent(as: event, in: stream) }
         guard same == true else { throw LedgerError.idReused(id: event.id, position: stored) }
         return stored
+    }
+
+    /// The clock's time, in the record's unit.
+    func recordedAtNow() -> Int64 {
+        Int64((options.clock().timeIntervalSince1970 * 1_000_000).rounded())
+    }
+
+    /// Checks a batch against the limits before any transaction begins.
+    static func validate(_ batch: [StreamAppend]) throws {
+        let total = batch.reduce(0) { $0 + $1.events.count }
+        guard total <= Limits.batchEventsMax else {
+            throw LedgerError.invalidEvent("a batch of \(total) events exceeds batchEventsMax (\(Limits.batchEventsMax))")
+        }
+        for request in batch { try validate(request) }
     }
 
     private static func validate(_ request: StreamAppend) throws {

@@ -1,4 +1,5 @@
 package import LedgerLMDB
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -31,6 +32,8 @@ public final class Ledger: Sendable {
     /// The databases that hold the log and its indexes.
     package let databases: Databases
     let signal = AppendSignal()
+    /// The table handles of each projection, by projection name, opened on first use.
+    let projectionTables = Mutex<[String: [String: Database]]>([:])
 
     /// Whether the ledger is open read-only.
     public var isReadOnly: Bool { options.readOnly }

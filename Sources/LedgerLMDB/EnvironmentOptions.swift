@@ -12,7 +12,7 @@ extension Environment {
         public var mapSizeBytesMax: Int = 1 << 40
         /// The most named databases the environment can hold. The corresponding C function is
         /// `mdb_env_set_maxdbs`.
-        public var databasesMax: UInt32 = 16
+        public var databasesMax: UInt32 = 64
         /// The most read transactions open at once across every process using the environment.
         /// The corresponding C function is `mdb_env_set_maxreaders`.
         public var readersMax: UInt32 = 126

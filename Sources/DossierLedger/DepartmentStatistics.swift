@@ -1,0 +1,142 @@
+public import EventLedger
+
+/// The statistics of a ledger as of an instant, per department and in total, with the
+/// position and chain hash of the log they were computed from.
+public struct DepartmentStatistics: Hashable, Sendable {
+    /// The instant: every event whose `at` is at or before it counts.
+    public var asOf: Timestamp
+    /// Provenance: the head of the log the figures were computed from. Anyone holding a copy
+    /// of the ledger can check that it verifies against this digest and recompute the figures.
+    public var ledger: LedgerDigest
+    /// The sum over departments.
+    public var total: StatisticsCounts
+    /// One row per department that has dossiers, sorted by code.
+    public var departments: [Row]
+    /// With ``Breakdown/month``: the totals per calendar month, up to the month of ``asOf``.
+    public var months: [Row]?
+    /// With ``Breakdown/procedure``: one row per procedure, sorted by code.
+    public var procedures: [Row]?
+
+    /// The counts of one department, procedure or month.
+    public struct Row: Hashable, Sendable {
+        /// The department or procedure code, or the month as `YYYY-MM`.
+        public var key: String
+        /// The department's name, when the ledger knows it.
+        public var name: String?
+        /// The counts.
+        public var counts: StatisticsCounts
+    }
+
+    /// An extra breakdown beside the departments.
+    public enum Breakdown: String, CaseIterable, Hashable, Sendable {
+        /// Departments only.
+        case department
+        /// Also per calendar month: the events within the month, except `inProgress` and
+        /// `inProgressOverdue`, which are the dossiers open at the month's end (or at ``asOf``
+        /// for its month).
+        case month
+        /// Also per procedure.
+        case procedure
+    }
+}
+
+extension StatisticsProjection {
+    /// The counters of one dimension as of an instant, by code number.
+    func rows(_ dimension: Dimension, asOf time: Int64, in store: borrowing ProjectionStore) throws -> [UInt32: CounterRow] {
+        var rows: [UInt32: CounterRow] = [:]
+        func add(_ key: [UInt8], _ value: [UInt8]) {
+            guard key.count == 9 else { return }
+            let number = UInt32(key[5]) << 24 | UInt32(key[6]) << 16 | UInt32(key[7]) << 8 | UInt32(key[8])
+            rows[number, default: CounterRow()] += CounterRow(bytes: value)
+        }
+        let day = timeZone.dayNumber(atMilliseconds: time)
+        let month = StatisticsKeys.month(ofDay: day)
+        let civil = CivilDay(daysSinceEpoch: day)
+        let firstOfMonth = CivilDay(year: civil.year, month: civil.month, day: 1).daysSinceEpoch
+        try store.forEach(in: "months", from: StatisticsKeys.rowStart(dimension, period: .min), upTo: StatisticsKeys.rowStart(dimension, period: month), add)
+        try store.forEach(in: "days", from: StatisticsKeys.rowStart(dimension, period: firstOfMonth), upTo: StatisticsKeys.rowStart(dimension, period: day), add)
+        let nextDay = timeZone.startOfDay(civil.adding(days: 1))
+        if time >= nextDay - 1 {
+            try store.forEach(in: "days", from: StatisticsKeys.rowStart(dimension, period: day), upTo: StatisticsKeys.rowStart(dimension, period: day + 1), add)
+        } else {
+            let start = timeZone.startOfDay(civil)
+            try store.forEach(in: "moments", from: StatisticsKeys.momentStart(at: start), upTo: StatisticsKeys.momentStart(at: time + 1)) { _, value in
+                guard value.count == 10, let metric = Metric(rawValue: Int(value[0])) else { return }
+                let numberOffset = dimension == .department ? 2 : 6
+                let number = value.withUnsafeBytes { UInt32(bigEndian: $0.loadUnaligned(fromByteOffset: numberOffset, as: UInt32.self)) }
+                rows[number, default: CounterRow()].values[metric.rawValue] += Int64(Int8(bitPattern: value[1]))
+            }
+        }
+        return rows
+    }
+
+    /// The code a number stands for.
+    func code(_ number: UInt32, _ dimension: Dimension, in store: borrowing ProjectionStore) throws -> String {
+        let bytes = try store.value(for: [dimension.rawValue | 0x80] + StatisticsKeys.number32(number), in: "codes") ?? []
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The statistics as of `time`.
+    func statistics(asOf time: Timestamp, breakdown: DepartmentStatistics.Breakdown, settings: LedgerSettings,
+                    in store: borrowing ProjectionStore, head: LedgerDigest) throws -> DepartmentStatistics {
+        let milliseconds = time.millisecondsSinceEpoch
+        var total = StatisticsCounts()
+        var departments: [DepartmentStatistics.Row] = []
+        for (number, row) in try rows(.department, asOf: milliseconds, in: store) {
+            let code = try code(number, .department, in: store)
+            let counts = StatisticsCounts(row: row)
+            total += counts
+            departments.append(.init(key: code, name: settings.name(of: code), counts: counts))
+        }
+        var result = DepartmentStatistics(asOf: time, ledger: head, total: total, departments: departments.sorted { $0.key < $1.key })
+        switch breakdown {
+        case .department:
+            break
+        case .procedure:
+            var procedures: [DepartmentStatistics.Row] = []
+            for (number, row) in try rows(.procedure, asOf: milliseconds, in: store) {
+                procedures.append(.init(key: try code(number, .procedure, in: store), name: nil, counts: StatisticsCounts(row: row)))
+            }
+            result.procedures = procedures.sorted { $0.key < $1.key }
+        case .month:
+            result.months = try months(asOf: milliseconds, in: store)
+        }
+        return result
+    }
+
+    /// Totals per month up to the month of `time`.
+    private func months(asOf time: Int64, in store: borrowing ProjectionStore) throws -> [DepartmentStatistics.Row] {
+        let lastMonth = StatisticsKeys.month(ofDay: timeZone.dayNumber(atMilliseconds: time))
+        var flows: [Int32: CounterRow] = [:]
+        try store.forEach(in: "months", from: StatisticsKeys.rowStart(.department, period: .min), upTo: StatisticsKeys.rowStart(.department, period: lastMonth)) { key, value in
+            guard key.count == 9 else { return }
+            let biased = UInt32(key[1]) << 24 | UInt32(key[2]) << 16 | UInt32(key[3]) << 8 | UInt32(key[4])
+            flows[Int32(bitPattern: biased ^ 0x8000_0000), default: CounterRow()] += CounterRow(bytes: value)
+        }
+        // The month of `time`: everything up to `time`, less what came before the month.
+        var before = CounterRow()
+        for row in flows.values { before += row }
+        var upToTime = CounterRow()
+        for row in try rows(.department, asOf: time, in: store).values { upToTime += row }
+        var current = upToTime
+        for index in current.values.indices { current.values[index] -= before.values[index] }
+        flows[lastMonth] = current
+
+        var rows: [DepartmentStatistics.Row] = []
+        var cumulative = CounterRow()
+        for month in flows.keys.sorted() {
+            guard let flow = flows[month] else { continue }
+            cumulative += flow
+            var counts = StatisticsCounts(row: flow)
+            // Stocks are as of the month's end: the cumulative overdue count, and inProgress
+            // from cumulative receipts, returns and withdrawals.
+            let stock = StatisticsCounts(row: cumulative)
+            counts.inProgressOverdue = stock.inProgressOverdue
+            counts.inProgress = stock.inProgress
+            let name = "\(month / 12)-\(month % 12 + 1 < 10 ? "0" : "")\(month % 12 + 1)"
+            rows.append(.init(key: name, name: nil, counts: counts))
+        }
+        return rows
+    }
+}
+

@@ -1,0 +1,147 @@
+public import EventLedger
+
+/// Stores dossier events in the log: the type name is the event's type, the payload a compact
+/// binary encoding (schema version 1), the stream the dossier's code.
+///
+/// Payload, integers little-endian: type index (1 byte, the order of ``DossierEventType``);
+/// `at` in milliseconds since 1970 (8) and its UTC offset in seconds (4); then by type —
+/// `received`: `due` (8 + 4), channel (1), department code and procedure code (each 1 byte of
+/// length, then UTF-8); `forwarded`, `returnedToCenter`: medium (1); `decided`: outcome (1);
+/// `rated`: rating (1), then the official's name (2 bytes of length, 0xFFFF when absent, then
+/// UTF-8); `resultReturned`, `withdrawn`: nothing.
+public struct DossierCodec: EventCodec {
+    /// The payload schema this codec writes.
+    public static let schemaVersion: UInt16 = 1
+    /// The longest official's name, in UTF-8 bytes.
+    public static let officialBytesMax = 200
+
+    /// Creates the codec.
+    public init() {}
+
+    /// Encodes an event's payload.
+    public func encode(_ event: DossierEvent) throws -> EncodedEvent {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(64)
+        bytes.append(UInt8(DossierEventType.allCases.firstIndex(of: event.type) ?? 0))
+        Self.append(event.at, to: &bytes)
+        switch event.details {
+        case .received(let department, let procedure, let due, let channel):
+            Self.append(due, to: &bytes)
+            bytes.append(UInt8(IntakeChannel.allCases.firstIndex(of: channel) ?? 0))
+            for code in [department.rawValue, procedure.rawValue] {
+                bytes.append(UInt8(code.utf8.count))
+                bytes.append(contentsOf: code.utf8)
+            }
+        case .forwarded(let via), .returnedToCenter(let via):
+            bytes.append(UInt8(TransferMedium.allCases.firstIndex(of: via) ?? 0))
+        case .decided(let outcome):
+            bytes.append(UInt8(Outcome.allCases.firstIndex(of: outcome) ?? 0))
+        case .rated(let rating, let official):
+            bytes.append(UInt8(RatingLevel.allCases.firstIndex(of: rating) ?? 0))
+            if let official {
+                guard official.utf8.count <= Self.officialBytesMax else {
+                    throw LedgerError.limitExceeded("the official's name", bytes: official.utf8.count, limit: Self.officialBytesMax)
+                }
+                withUnsafeBytes(of: UInt16(official.utf8.count).littleEndian) { bytes.append(contentsOf: $0) }
+                bytes.append(contentsOf: official.utf8)
+            } else {
+                withUnsafeBytes(of: UInt16.max) { bytes.append(contentsOf: $0) }
+            }
+        case .resultReturned, .withdrawn:
+            break
+        }
+        return EncodedEvent(type: event.type.rawValue, schemaVersion: Self.schemaVersion, payload: bytes)
+    }
+
+    /// Decodes a stored event.
+    ///
+    /// - Throws: `LedgerError.corruptRecord` when the payload does not decode.
+    public func decode(_ record: borrowing EventRecord) throws -> DossierEvent {
+        let position = record.position
+        let dossier = DossierID(unchecked: record.streamID)
+        guard record.schemaVersion == Self.schemaVersion else {
+            throw LedgerError.corruptRecord(position: position, reason: "unknown dossier payload schema \(record.schemaVersion)")
+        }
+        let (at, details) = try record.withPayload { span in
+            try span.withUnsafeBytes { bytes in try Self.decodePayload(bytes, position: position) }
+        }
+        return DossierEvent(dossier: dossier, at: at, details: details)
+    }
+
+    /// Decodes a payload's time and details.
+    static func decodePayload(_ bytes: UnsafeRawBufferPointer, position: UInt64) throws -> (Timestamp, DossierEvent.Details) {
+        var reader = PayloadReader(bytes: bytes, position: position)
+        let type = try reader.choice(DossierEventType.allCases)
+        let at = try reader.timestamp()
+        let details: DossierEvent.Details
+        switch type {
+        case .received:
+            let due = try reader.timestamp()
+            let channel = try reader.choice(IntakeChannel.allCases)
+            let department = DepartmentCode(unchecked: try reader.text(lengthBytes: 1))
+            let procedure = ProcedureCode(unchecked: try reader.text(lengthBytes: 1))
+            details = .received(department: department, procedure: procedure, due: due, channel: channel)
+        case .forwarded: details = .forwarded(via: try reader.choice(TransferMedium.allCases))
+        case .decided: details = .decided(outcome: try reader.choice(Outcome.allCases))
+        case .returnedToCenter: details = .returnedToCenter(via: try reader.choice(TransferMedium.allCases))
+        case .resultReturned: details = .resultReturned
+        case .rated:
+            let rating = try reader.choice(RatingLevel.allCases)
+            details = .rated(rating: rating, official: try reader.optionalText())
+        case .withdrawn: details = .withdrawn
+        }
+        guard reader.atEnd else { throw reader.corrupt("trailing bytes") }
+        return (at, details)
+    }
+
+    private static func append(_ timestamp: Timestamp, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: timestamp.millisecondsSinceEpoch.littleEndian) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: timestamp.utcOffsetSeconds.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+}
+
+/// Reads a payload with a bounds check before every field.
+struct PayloadReader {
+    let bytes: UnsafeRawBufferPointer
+    let position: UInt64
+    var offset = 0
+
+    var atEnd: Bool { offset == bytes.count }
+
+    func corrupt(_ reason: String) -> LedgerError { .corruptRecord(position: position, reason: "dossier payload: \(reason)") }
+
+    mutating func integer<T: FixedWidthInteger>(_: T.Type) throws -> T {
+        guard bytes.count - offset >= MemoryLayout<T>.size else { throw corrupt("too short") }
+        defer { offset += MemoryLayout<T>.size }
+        return T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
+    }
+
+    mutating func choice<T>(_ cases: [T]) throws -> T {
+        let index = Int(try integer(UInt8.self))
+        guard index < cases.count else { throw corrupt("value \(index) out of range") }
+        return cases[index]
+    }
+
+    mutating func timestamp() throws -> Timestamp {
+        let milliseconds = try integer(Int64.self)
+        let offset = try integer(Int32.self)
+        guard abs(offset) < 86_400 else { throw corrupt("offset out of range") }
+        return Timestamp(millisecondsSinceEpoch: milliseconds, utcOffsetSeconds: offset)
+    }
+
+    mutating func text(lengthBytes: Int) throws -> String {
+        let count = lengthBytes == 1 ? Int(try integer(UInt8.self)) : Int(try integer(UInt16.self))
+        guard bytes.count - offset >= count else { throw corrupt("text runs past the end") }
+        defer { offset += count }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)]), as: UTF8.self)
+    }
+
+    mutating func optionalText() throws -> String? {
+        guard bytes.count - offset >= 2 else { throw corrupt("too short") }
+        if bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self) == UInt16.max {
+            offset += 2
+            return nil
+        }
+        return try text(lengthBytes: 2)
+    }
+}

@@ -1,0 +1,186 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+public import EventLedger
+
+/// A ledger of dossier events: the event log of ``EventLedger`` with the dossier lifecycle,
+/// the ledger's settings and the statistics projection on top. The type users of the library
+/// start from.
+///
+/// ```swift
+/// let center = try DossierLedger.create(at: path, settings: LedgerSettings(departments: units))
+/// let verdicts = try center.submit(events)              // lifecycle-checked, atomic
+/// let figures = try center.statistics(asOf: endOfJune)  // with the digest they came from
+/// ```
+public final class DossierLedger: Sendable {
+    /// The underlying event log.
+    public let ledger: Ledger
+    /// The ledger's time zone and department names.
+    public let settings: LedgerSettings
+    /// The statistics projection, in the ledger's time zone.
+    public let projection: StatisticsProjection
+    /// The codec of dossier events.
+    public let codec = DossierCodec()
+
+    private init(ledger: Ledger, settings: LedgerSettings) {
+        self.ledger = ledger
+        self.settings = settings
+        self.projection = StatisticsProjection(timeZone: settings.timeZone)
+    }
+
+    /// Creates a new ledger with its settings (stored as its first event).
+    public static func create(at path: String, settings: LedgerSettings = LedgerSettings(), options: LedgerOptions = LedgerOptions()) throws -> DossierLedger {
+        let ledger = try Ledger.create(at: path, options: options)
+        try ledger.append([settings.event()], to: LedgerSettings.stream, expected: .noStream)
+        let dossiers = DossierLedger(ledger: ledger, settings: settings)
+        try ledger.catchUp(dossiers.projection)
+        return dossiers
+    }
+
+    /// Opens a ledger. A writable open brings the stored statistics up to date first; a
+    /// read-only open leaves them as they are and catches up in memory when asked.
+    ///
+    /// - Throws: ``DossierLedgerError/notADossierLedger(path:)`` for an event log without
+    ///   dossier settings, and the errors of `Ledger.open(at:options:)`.
+    public static func open(at path: String, options: LedgerOptions = LedgerOptions()) throws -> DossierLedger {
+        let ledger = try Ledger.open(at: path, options: options)
+        guard let first = try ledger.event(at: 1), first.streamID == LedgerSettings.stream, first.type == LedgerSettings.eventType else {
+            throw DossierLedgerError.notADossierLedger(path: path)
+        }
+        let dossiers = DossierLedger(ledger: ledger, settings: try LedgerSettings(event: first))
+        if !ledger.isReadOnly { try ledger.catchUp(dossiers.projection) }
+        return dossiers
+    }
+
+    /// Appends events after checking each against its dossier's lifecycle, in one write
+    /// transaction: the checks see every event stored before and every earlier event of the
+    /// same call, and no other writer can interleave.
+    ///
+    /// An event whose id is already stored with the same content is a duplicate and skipped;
+    /// with different content it is refused. With ``SubmitMode/allOrNothing``, one refusal
+    /// means nothing is appended.
+    ///
+    /// - Returns: one verdict per event, in order.
+    public func submit(_ events: [InterchangeEvent], mode: SubmitMode = .skipInvalid) throws -> [Verdict] {
+        let codec = codec
+        let projection = projection
+        let ledger = ledger
+        let outcome = try ledger.append(updating: projection) { store -> (batch: [StreamAppend], extra: [Verdict?]) in
+            var states: [String: DossierState] = [:]
+            var firstByID: [String: (index: Int, event: DossierEvent)] = [:]
+            var verdicts: [Verdict?] = []
+            var batch: [StreamAppend] = []
+            verdicts.reserveCapacity(events.count)
+            batch.reserveCapacity(events.count)
+            for (index, item) in events.enumerated() {
+                if let stored = try store.withStoredEvent(id: item.id, in: ledger, { record in
+                    (record.position, record.streamID == item.event.dossier.rawValue ? try? codec.decode(record) : nil)
+                }) {
+                    verdicts.append(stored.1 == item.event
+                        ? .duplicate(position: stored.0)
+                        : .rejected(reason: "event id \(item.id) is stored at position \(stored.0) with different content"))
+                    continue
+                }
+                if let first = firstByID[item.id] {
+                    verdicts.append(first.event == item.event ? nil : .rejected(reason: "event id \(item.id) was used earlier in this batch with different content"))
+                    continue
+                }
+                let dossier = item.event.dossier.rawValue
+                let state: DossierState
+                if let known = states[dossier] {
+                    state = known
+                } else if let number = try store.streamNumber(of: dossier, in: ledger) {
+                    state = try projection.state(ofStream: number, in: store) ?? .new
+                } else {
+                    state = .new
+                }
+                do throws(LifecycleError) {
+                    try Lifecycle.check(item.event, in: state)
+                } catch {
+                    verdicts.append(.rejected(reason: error.description))
+                    continue
+                }
+                states[dossier] = state.applying(item.event)
+                firstByID[item.id] = (index, item.event)
+                verdicts.append(nil)
+                batch.append(StreamAppend(stream: dossier, events: [try ProposedEvent(id: item.id, event: item.event, codec: codec)]))
+            }
+            if mode == .allOrNothing, verdicts.contains(where: { if case .rejected = $0 { true } else { false } }) {
+                return ([], verdicts)
+            }
+            return (batch, verdicts)
+        }
+        var positions = outcome.results.makeIterator()
+        var byID: [String: UInt64] = [:]
+        var result: [Verdict] = []
+        result.reserveCapacity(events.count)
+        let anyRejected = outcome.extra.contains { if case .rejected = $0 { true } else { false } }
+        for (index, verdict) in outcome.extra.enumerated() {
+            if let verdict {
+                result.append(verdict)
+            } else if mode == .allOrNothing && anyRejected {
+                result.append(.rejected(reason: "not appended: another event of the batch was refused"))
+            } else if let position = byID[events[index].id] {
+                result.append(.duplicate(position: position))
+            } else if let appended = positions.next()?.positions.first {
+                byID[events[index].id] = appended
+                result.append(.accepted(position: appended))
+            }
+        }
+        return result
+    }
+
+    /// The statistics as of an instant, from the stored projection (caught up in memory when
+    /// it lags behind the log), with the head of the log they reflect.
+    public func statistics(asOf time: Timestamp, breakdown: DepartmentStatistics.Breakdown = .department) throws -> DepartmentStatistics {
+        let (projection, settings) = (projection, settings)
+        return try ledger.read(projection) { store, status in
+            try projection.statistics(asOf: time, breakdown: breakdown, settings: settings, in: store, head: status.head)
+        }
+    }
+
+    /// Every event of a dossier, in order, with where and how it is stored.
+    public func history(of dossier: DossierID) throws -> [StoredDossierEvent] {
+        var events: [StoredDossierEvent] = []
+        let codec = codec
+        try ledger.forEachEvent(inStream: dossier.rawValue) { record in
+            events.append(StoredDossierEvent(
+                position: record.position, recordedAt: record.recordedAt, chainHash: record.chainHash,
+                event: InterchangeEvent(id: record.id, event: try codec.decode(record))))
+        }
+        return events
+    }
+
+    /// Empties the stored statistics and folds the whole log again.
+    @discardableResult
+    public func rebuildStatistics() throws -> UInt64 {
+        try ledger.rebuild(projection)
+    }
+}
+
+/// A dossier event as the ledger stores it.
+public struct StoredDossierEvent: Hashable, Sendable {
+    /// Its position in the log.
+    public var position: UInt64
+    /// When the ledger stored it.
+    public var recordedAt: Date
+    /// Its chain hash.
+    public var chainHash: ChainHash
+    /// The event and its id.
+    public var event: InterchangeEvent
+}
+
+/// Errors of the dossier layer.
+public enum DossierLedgerError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The directory holds an event log, but not one created as a dossier ledger.
+    case notADossierLedger(path: String)
+
+    /// One line for people.
+    public var description: String {
+        switch self {
+        case .notADossierLedger(let path): "\(path) is an event log without dossier settings; create it as a dossier ledger"
+        }
+    }
+}

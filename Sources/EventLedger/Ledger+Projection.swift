@@ -1,0 +1,152 @@
+import LedgerLMDB
+
+extension Ledger {
+    /// How many events a catch-up folds per write transaction; each commits its checkpoint.
+    static let catchUpChunkEventsMax: UInt64 = 50_000
+
+    /// Brings the stored state of `projection` up to the head, in write transactions of at
+    /// most 50,000 events, each committing state and checkpoint together. A stored state of
+    /// another ``Projection/version`` is rebuilt from the first event.
+    ///
+    /// - Returns: the checkpoint reached: the head.
+    @discardableResult
+    public func catchUp(_ projection: some Projection) throws -> UInt64 {
+        guard !isReadOnly else { throw LedgerError.readOnly(path: path) }
+        let tables = try tables(for: projection)
+        while true {
+            let (checkpoint, done) = try environment.write { txn -> (UInt64, Bool) in
+                let from = try startingPoint(of: projection, tables: tables, in: &txn)
+                let head = try head(in: txn).position
+                guard from < head else { return (from, true) }
+                let through = Swift.min(head, from + Self.catchUpChunkEventsMax)
+                var store = ProjectionStore(base: txn.handle, tables: tables)
+                try fold(projection, from: from + 1, through: through, into: &store, in: txn)
+                try store.flush()
+                try saveCheckpoint(through, of: projection, in: &txn)
+                return (through, through == head)
+            }
+            if done { return checkpoint }
+        }
+    }
+
+    /// Empties the stored state of `projection` and folds the whole log again.
+    ///
+    /// - Returns: the checkpoint reached: the head.
+    @discardableResult
+    public func rebuild(_ projection: some Projection) throws -> UInt64 {
+        guard !isReadOnly else { throw LedgerError.readOnly(path: path) }
+        let tables = try tables(for: projection)
+        try environment.write { txn in
+            for database in tables.values { try txn.removeAll(in: database) }
+            try saveCheckpoint(0, of: projection, in: &txn)
+        }
+        return try catchUp(projection)
+    }
+
+    /// The position of the last event in the stored state of `projection`; 0 when it has
+    /// none or was stored by another version.
+    public func checkpoint(of projection: some Projection) throws -> UInt64 {
+        try environment.read { txn in try storedCheckpoint(of: projection, in: txn) ?? 0 }
+    }
+
+    /// Lends the state of `projection` as of the log's head, in one read snapshot. When the
+    /// stored state lags behind the head (or does not exist, or is of another version), the
+    /// missing events are folded in memory, so the state always reflects every event of the
+    /// snapshot; nothing is written, so this works on a read-only ledger too.
+    public func read<P: Projection, R>(_ projection: P, _ body: (borrowing ProjectionStore, ProjectionStatus) throws -> R) throws -> R {
+        let tables = try? tables(for: projection)
+        return try environment.read { txn in
+            let head = try head(in: txn)
+            let stored = tables == nil ? nil : try storedCheckpoint(of: projection, in: txn)
+            var store = ProjectionStore(base: stored == nil ? nil : txn.handle, tables: tables ?? [:])
+            let checkpoint = stored ?? 0
+            if checkpoint < head.position {
+                try fold(projection, from: checkpoint + 1, through: head.position, into: &store, in: txn)
+            }
+            return try body(store, ProjectionStatus(checkpoint: checkpoint, head: head))
+        }
+    }
+
+    /// Appends a batch and folds it into `projection` in one write transaction.
+    ///
+    /// Inside the transaction the projection first catches up with the log; `prepare` then
+    /// sees its state (and so can check the new events against it, with no other writer able
+    /// to interfere) and returns the batch to append, with anything else it wants to return.
+    /// The new events are folded into the projection and its checkpoint moves to the new head,
+    /// all in the same commit.
+    public func append<P: Projection, Extra>(
+        updating projection: P,
+        _ prepare: (borrowing ProjectionStore) throws -> (batch: [StreamAppend], extra: Extra)
+    ) throws -> (results: [AppendResult], extra: Extra, head: LedgerDigest) {
+        guard !isReadOnly else { throw LedgerError.readOnly(path: path) }
+        let tables = try tables(for: projection)
+        let recordedAt = recordedAtNow()
+        let outcome = try environment.write { txn in
+            let from = try startingPoint(of: projection, tables: tables, in: &txn)
+            let before = try head(in: txn).position
+            var store = ProjectionStore(base: txn.handle, tables: tables)
+            if from < before { try fold(projection, from: from + 1, through: before, into: &store, in: txn) }
+            let (batch, extra) = try prepare(store)
+            try Self.validate(batch)
+            let results = try append(batch, recordedAtMicroseconds: recordedAt, in: &txn)
+            let after = try head(in: txn)
+            if before < after.position { try fold(projection, from: before + 1, through: after.position, into: &store, in: txn) }
+            try store.flush()
+            try saveCheckpoint(after.position, of: projection, in: &txn)
+            return (results, extra, after)
+        }
+        if outcome.0.contains(where: { $0.duplicates < $0.positions.count }) { signal.notify() }
+        return outcome
+    }
+
+    // MARK: Machinery
+
+    private func fold<A>(_ projection: some Projection, from: UInt64, through: UInt64, into store: inout ProjectionStore, in txn: borrowing Transaction<A>) throws {
+        try scan(from: from, through: through, direction: .forward, types: nil, limit: .max, in: txn) { record in
+            try projection.apply(record, to: &store)
+        }
+    }
+
+    /// Where a catch-up starts; clears a state stored by another version of the projection.
+    private func startingPoint(of projection: some Projection, tables: [String: Database], in txn: inout WriteTransaction) throws -> UInt64 {
+        if let checkpoint = try storedCheckpoint(of: projection, in: txn) { return checkpoint }
+        for database in tables.values { try txn.removeAll(in: database) }
+        try saveCheckpoint(0, of: projection, in: &txn)
+        return 0
+    }
+
+    /// The stored checkpoint, or `nil` when there is none of this projection's version.
+    private func storedCheckpoint<A>(of projection: some Projection, in txn: borrowing Transaction<A>) throws -> UInt64? {
+        let stored = try Keys.withText(Self.checkpointKey(projection)) { key in
+            try txn.withValue(for: key, in: databases.meta) { value -> (UInt32, UInt64)? in
+                guard value.byteCount == 12 else { return nil }
+                return (UInt32(bigEndian: value.unsafeLoadUnaligned(as: UInt32.self)),
+                        UInt64(bigEndian: value.unsafeLoadUnaligned(fromByteOffset: 4, as: UInt64.self)))
+            }
+        } ?? nil
+        guard let stored, stored.0 == projection.version else { return nil }
+        return stored.1
+    }
+
+    private func saveCheckpoint(_ position: UInt64, of projection: some Projection, in txn: inout WriteTransaction) throws {
+        var value = [UInt8]()
+        withUnsafeBytes(of: projection.version.bigEndian) { value.append(contentsOf: $0) }
+        withUnsafeBytes(of: position.bigEndian) { value.append(contentsOf: $0) }
+        try Keys.withText(Self.checkpointKey(projection)) { key in
+            try txn.put(value.span.bytes, for: key, in: databases.meta)
+        }
+    }
+
+    private static func checkpointKey(_ projection: some Projection) -> String { "projection:" + projection.name }
+
+    /// The projection's table handles, opening (on a writable ledger, creating) them on first use.
+    func tables(for projection: some Projection) throws -> [String: Database] {
+        if let known = projectionTables.withLock({ $0[projection.name] }) { return known }
+        var tables: [String: Database] = [:]
+        for table in projection.tables {
+            tables[table] = try environment.database(named: projection.name + "." + table, create: !isReadOnly)
+        }
+        projectionTables.withLock { $0[projection.name] = tables }
+        return tables
+    }
+}

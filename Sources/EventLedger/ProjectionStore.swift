@@ -1,0 +1,89 @@
+import LedgerLMDB
+
+/// The key-value tables of a projection, lent to ``Projection/apply(_:to:)`` and to readers.
+///
+/// Writes are kept in memory and written to LMDB, sorted, when the ledger commits the
+/// projection's checkpoint; reads see them at once. A store on a read-only snapshot keeps
+/// them in memory only: that is how a read-only ledger catches up a lagging projection
+/// without writing.
+public struct ProjectionStore: ~Copyable {
+    let base: TransactionHandle?
+    let tables: [String: Database]
+    private(set) var pending: [String: [[UInt8]: [UInt8]]] = [:]
+
+    init(base: TransactionHandle?, tables: [String: Database]) {
+        self.base = base
+        self.tables = tables
+    }
+
+    /// The value stored for `key` in `table`, or `nil`.
+    public func value(for key: [UInt8], in table: String) throws -> [UInt8]? {
+        if let value = pending[table]?[key] { return value }
+        guard let base, let database = tables[table] else { return nil }
+        return try base.read { txn in try txn.value(for: key.span.bytes, in: database) }
+    }
+
+    /// Stores `value` for `key` in `table`.
+    public mutating func put(_ value: [UInt8], for key: [UInt8], in table: String) {
+        precondition(tables[table] != nil || base == nil, "table \(table) is not one of the projection's tables")
+        pending[table, default: [:]][key] = value
+    }
+
+    /// Calls `body` with each entry of `table` whose key is in `lower..<upper`, in key order.
+    public func forEach(in table: String, from lower: [UInt8], upTo upper: [UInt8], _ body: (_ key: [UInt8], _ value: [UInt8]) throws -> Void) throws {
+        var entries: [[UInt8]: [UInt8]] = [:]
+        if let base, let database = tables[table] {
+            try base.read { txn in
+                try txn.withCursor(in: database) { cursor in
+                    var found = try cursor.seek(atLeast: lower.span.bytes)
+                    while found {
+                        let (key, value) = cursor.withEntry { key, value in (Array(span: key), Array(span: value)) }
+                        if !key.lexicographicallyPrecedes(upper) { break }
+                        entries[key] = value
+                        found = try cursor.next()
+                    }
+                }
+            }
+        }
+        for (key, value) in pending[table] ?? [:] where !key.lexicographicallyPrecedes(lower) && key.lexicographicallyPrecedes(upper) {
+            entries[key] = value
+        }
+        for key in entries.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            try body(key, entries[key] ?? [])
+        }
+    }
+
+    /// The stream number the log gave `stream`, or `nil` when the stream has no events yet.
+    public func streamNumber(of stream: String, in ledger: Ledger) throws -> UInt64? {
+        guard let base else { return nil }
+        return try base.read { txn in try ledger.streamNumber(of: stream, in: txn) }
+    }
+
+    /// Writes the pending entries into the write transaction, in key order.
+    mutating func flush() throws {
+        guard let base, base.writable else { return }
+        for (table, entries) in pending {
+            guard let database = tables[table] else { continue }
+            try base.write { txn in
+                for (key, value) in entries.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+                    try txn.put(value.span.bytes, for: key.span.bytes, in: database)
+                }
+            }
+        }
+        pending.removeAll()
+    }
+}
+
+extension ProjectionStore {
+    /// Lends the stored event with id `id`, or returns `nil` when there is none.
+    public func withStoredEvent<R>(id: String, in ledger: Ledger, _ body: (borrowing EventRecord) throws -> R) throws -> R? {
+        guard let base else { return nil }
+        return try base.read { txn in
+            let position = try Keys.withText(id) { key in
+                try txn.withValue(for: key, in: ledger.databases.eventIDs) { Keys.number($0) }
+            } ?? nil
+            guard let position else { return nil }
+            return try ledger.withRecord(at: position, in: txn, body)
+        }
+    }
+}
