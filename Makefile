@@ -1,6 +1,8 @@
 # The two commands of the README: `make demo` and `make test`. Both install LMDB's headers
 # (Debian's liblmdb-dev) when they are missing, then run SwiftPM.
 SWIFT ?= swift
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 SUDO := $(shell [ "$$(id -u)" -ne 0 ] && echo sudo)
 
 .PHONY: demo test build deps clean

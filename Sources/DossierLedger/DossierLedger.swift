@@ -63,6 +63,7 @@ public final class DossierLedger: Sendable {
     /// means nothing is appended.
     ///
     /// - Returns: one verdict per event, in order.
+    @discardableResult
     public func submit(_ events: [InterchangeEvent], mode: SubmitMode = .skipInvalid) throws -> [Verdict] {
         let codec = codec
         let projection = projection

@@ -1,0 +1,114 @@
+import DossierLedger
+import EventLedger
+import TestSupport
+import Testing
+
+@Suite struct LifecycleTests {
+    private static let dossier: DossierID = code("H34.12-190117-0001")
+
+    private static func event(_ type: DossierEventType, minute: Int) -> InterchangeEvent {
+        let at = Timestamp(millisecondsSinceEpoch: 1_547_690_400_000 + Int64(minute) * 60_000, utcOffsetSeconds: 7 * 3600)
+        let details: DossierEvent.Details = switch type {
+        case .received: .received(department: code("STP"), procedure: code("1.000001"), due: time("2019-01-24T16:30:00+07:00"), channel: .counter)
+        case .forwarded: .forwarded(via: .post)
+        case .decided: .decided(outcome: .approved)
+        case .returnedToCenter: .returnedToCenter(via: .post)
+        case .resultReturned: .resultReturned
+        case .rated: .rated(rating: .satisfied, official: nil)
+        case .withdrawn: .withdrawn
+        }
+        let event = DossierEvent(dossier: dossier, at: at, details: details)
+        return InterchangeEvent(id: Interchange.derivedID(for: event), event: event)
+    }
+
+    /// Each case: the dossier's events so far, the refused event, and words of the rule it breaks.
+    static let refusals: [([DossierEventType], DossierEventType, String)] = [
+        ([], .forwarded, "needs a received dossier"),
+        ([], .rated, "needs a received dossier"),
+        ([.received], .received, "received once"),
+        ([.received, .forwarded], .forwarded, "happens once"),
+        ([.received, .decided], .forwarded, "forwarded comes before decided"),
+        ([.received, .decided], .decided, "happens once"),
+        ([.received], .returnedToCenter, "needs decided and forwarded"),
+        ([.received, .decided], .returnedToCenter, "needs decided and forwarded"),
+        ([.received, .forwarded, .decided, .returnedToCenter], .returnedToCenter, "happens once"),
+        ([.received], .resultReturned, "needs decided"),
+        ([.received, .forwarded, .decided], .resultReturned, "returns to the center"),
+        ([.received, .decided, .resultReturned], .resultReturned, "happens once"),
+        ([.received, .decided], .rated, "needs resultReturned"),
+        ([.received, .decided, .resultReturned, .rated], .rated, "happens once"),
+        ([.received, .decided, .resultReturned], .withdrawn, "withdrawn comes before resultReturned"),
+        ([.received, .withdrawn], .decided, "nothing follows withdrawn"),
+        ([.received, .withdrawn], .withdrawn, "nothing follows withdrawn"),
+    ]
+
+    @Test(arguments: refusals)
+    func anEventAgainstTheLifecycleIsRefusedAndLeavesTheLedgerUnchanged(history: [DossierEventType], refused: DossierEventType, rule: String) throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeDossierLedger(directory)
+        let prior = history.enumerated().map { Self.event($0.element, minute: $0.offset * 10) }
+        #expect(try ledger.submit(prior).allSatisfy { if case .accepted = $0 { true } else { false } })
+        let head = try ledger.ledger.head()
+        let before = try ledger.statistics(asOf: time("2019-12-31T00:00:00Z"))
+
+        for mode in [SubmitMode.skipInvalid, .allOrNothing] {
+            let verdicts = try ledger.submit([Self.event(refused, minute: 1000)], mode: mode)
+            guard case .rejected(let reason) = verdicts.first else {
+                Issue.record("\(refused) after \(history) was not refused")
+                continue
+            }
+            #expect(reason.contains(rule), "reason: \(reason)")
+            #expect(reason.contains(Self.dossier.rawValue) && reason.contains(refused.rawValue))
+        }
+        #expect(try ledger.ledger.head() == head)
+        var after = try ledger.statistics(asOf: time("2019-12-31T00:00:00Z"))
+        after.ledger = before.ledger
+        #expect(after == before)
+    }
+
+    @Test func timesNeverGoBackwardsWithinADossier() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeDossierLedger(directory)
+        try ledger.submit([Self.event(.received, minute: 60)])
+        let verdicts = try ledger.submit([Self.event(.forwarded, minute: 30)])
+        guard case .rejected(let reason) = verdicts.first else { Issue.record("not refused"); return }
+        #expect(reason.contains("never go backwards"))
+        #expect(reason.contains("state (received)"))
+    }
+
+    @Test func theWholeLifecycleIsAcceptedInEitherForwardedOrDirectForm() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeDossierLedger(directory)
+        let forwarded: [DossierEventType] = [.received, .forwarded, .decided, .returnedToCenter, .resultReturned, .rated]
+        let verdicts = try ledger.submit(forwarded.enumerated().map { Self.event($0.element, minute: $0.offset) })
+        #expect(verdicts == (2...7).map { .accepted(position: UInt64($0)) })
+        let states = try ledger.history(of: Self.dossier).map(\.event.event.type)
+        #expect(states == forwarded)
+    }
+
+    @Test func allOrNothingAppendsNothingWhenOneEventIsRefused() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeDossierLedger(directory)
+        let head = try ledger.ledger.head()
+        let batch = [Self.event(.received, minute: 0), Self.event(.decided, minute: 1), Self.event(.rated, minute: 2)]
+        let verdicts = try ledger.submit(batch, mode: .allOrNothing)
+        #expect(verdicts.allSatisfy { if case .rejected = $0 { true } else { false } })
+        #expect(try ledger.ledger.head() == head)
+        let partial = try ledger.submit(batch, mode: .skipInvalid)
+        #expect(partial[0] == .accepted(position: 2) && partial[1] == .accepted(position: 3))
+        if case .rejected = partial[2] {} else { Issue.record("rated before resultReturned was accepted") }
+    }
+
+    @Test func resubmittingIsIdempotentAndAReusedIdWithOtherContentIsRefused() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeDossierLedger(directory)
+        let batch = [Self.event(.received, minute: 0), Self.event(.forwarded, minute: 5)]
+        #expect(try ledger.submit(batch) == [.accepted(position: 2), .accepted(position: 3)])
+        #expect(try ledger.submit(batch + batch) == [.duplicate(position: 2), .duplicate(position: 3), .duplicate(position: 2), .duplicate(position: 3)])
+        var altered = Self.event(.decided, minute: 9)
+        altered.id = batch[1].id
+        guard case .rejected(let reason) = try ledger.submit([altered]).first else { Issue.record("reused id accepted"); return }
+        #expect(reason.contains("different content"))
+        #expect(try ledger.ledger.head().position == 3)
+    }
+}

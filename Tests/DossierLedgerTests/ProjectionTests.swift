@@ -1,0 +1,103 @@
+import DossierLedger
+import EventLedger
+import Foundation
+import TestSupport
+import Testing
+
+@Suite struct ProjectionTests {
+    @Test(arguments: [UInt64(1), 2, 3])
+    func randomHistoriesKeepTheIdentitiesAndMatchTheDefinitions(seed: UInt64) throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeDossierLedger(directory)
+        let history = randomHistory(seed: seed, dossiers: 300)
+        let verdicts = try submitAll(ledger, history, chunk: 97)
+        #expect(verdicts.allSatisfy { if case .accepted = $0 { true } else { false } }, "seed \(seed)")
+        for instant in randomInstants(seed: seed, count: 12) {
+            let stats = try ledger.statistics(asOf: instant)
+            let total = stats.total
+            #expect(total.received == total.returned + total.inProgress + total.withdrawn, "seed \(seed) as of \(instant)")
+            #expect(total.onTime + total.late == total.returned)
+            var sum = StatisticsCounts()
+            for row in stats.departments { sum += row.counts }
+            #expect(sum == total)
+            let oracle = bruteForceStatistics(history.map(\.event), asOf: instant, timeZone: .vietnam)
+            #expect(Dictionary(uniqueKeysWithValues: stats.departments.map { ($0.key, $0.counts) }) == oracle, "seed \(seed) as of \(instant)")
+        }
+    }
+
+    @Test func incrementalCatchUpAlwaysEqualsARebuildAtRandomCutPoints() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeDossierLedger(directory)
+        let history = randomHistory(seed: 11, dossiers: 250)
+        var random = SplitMix64(seed: 11)
+        var start = 0
+        let instants = randomInstants(seed: 11, count: 4)
+        while start < history.count {
+            let end = min(history.count, start + Int.random(in: 1...300, using: &random))
+            try ledger.submit(Array(history[start..<end]))
+            start = end
+            let incremental = try instants.map { try ledger.statistics(asOf: $0, breakdown: .procedure) }
+            try ledger.rebuildStatistics()
+            let rebuilt = try instants.map { try ledger.statistics(asOf: $0, breakdown: .procedure) }
+            #expect(incremental == rebuilt, "after \(end) events")
+        }
+    }
+
+    @Test func aReadOnlyOpenCatchesALaggingProjectionUpInMemoryWithoutWriting() throws {
+        let directory = try TemporaryDirectory()
+        let history = randomHistory(seed: 5, dossiers: 120)
+        let path = directory.child("ledger")
+        let half = history.count / 2
+        do {
+            let ledger = try makeDossierLedger(directory)
+            try ledger.submit(Array(history[..<half]))
+            // Appended through the bare event log: the stored statistics do not see these.
+            let codec = DossierCodec()
+            for item in history[half...] {
+                try ledger.ledger.append([ProposedEvent(id: item.id, event: item.event, codec: codec)], to: item.event.dossier.rawValue)
+            }
+        }
+        let instant = time("2019-03-15T12:00:00+07:00")
+        let stats: DepartmentStatistics
+        let head: UInt64
+        do {
+            var options = LedgerOptions()
+            options.readOnly = true
+            let reader = try DossierLedger.open(at: path, options: options)
+            head = try reader.ledger.head().position
+            #expect(try reader.ledger.checkpoint(of: reader.projection) < head)
+            stats = try reader.statistics(asOf: instant)
+            #expect(stats.ledger.position == head)
+            let oracle = bruteForceStatistics(history.map(\.event), asOf: instant, timeZone: .vietnam)
+            #expect(Dictionary(uniqueKeysWithValues: stats.departments.map { ($0.key, $0.counts) }) == oracle)
+            #expect(try reader.ledger.checkpoint(of: reader.projection) < head)
+        }
+        // Opened for writing, the ledger catches up the stored projection.
+        var writable = LedgerOptions()
+        writable.syncOnCommit = false
+        let writer = try DossierLedger.open(at: path, options: writable)
+        #expect(try writer.ledger.checkpoint(of: writer.projection) == head)
+        #expect(try writer.statistics(asOf: instant).departments == stats.departments)
+    }
+
+    @Test func monthlyRowsAddUpToTheTotalsAndCarryTheOpenStock() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeDossierLedger(directory)
+        try submitAll(ledger, randomHistory(seed: 9, dossiers: 300))
+        let asOf = time("2019-02-20T15:00:00+07:00")
+        let stats = try ledger.statistics(asOf: asOf, breakdown: .month)
+        let months = try #require(stats.months)
+        #expect(months.map(\.key) == ["2019-01", "2019-02"])
+        #expect(months.reduce(0) { $0 + $1.counts.received } == stats.total.received)
+        #expect(months.reduce(0) { $0 + $1.counts.returned } == stats.total.returned)
+        #expect(months.reduce(0) { $0 + $1.counts.ratings.total } == stats.total.ratings.total)
+        #expect(months.last?.counts.inProgress == stats.total.inProgress)
+        #expect(months.last?.counts.inProgressOverdue == stats.total.inProgressOverdue)
+        let january = try ledger.statistics(asOf: time("2019-01-31T23:59:59.999+07:00"))
+        #expect(months.first?.counts.inProgress == january.total.inProgress)
+        #expect(months.first?.counts.received == january.total.received)
+
+        let procedures = try #require(try ledger.statistics(asOf: asOf, breakdown: .procedure).procedures)
+        #expect(procedures.reduce(0) { $0 + $1.counts.received } == stats.total.received)
+    }
+}

@@ -1,0 +1,76 @@
+import EventLedger
+import TestSupport
+import Testing
+
+/// Counts events per type: the smallest projection that shows what the ledger guarantees.
+private struct TypeCounts: Projection {
+    var name = "typeCounts"
+    var version: UInt32 = 1
+    var tables = ["counts"]
+
+    func apply(_ record: borrowing EventRecord, to store: inout ProjectionStore) throws {
+        let key = Array(record.type.utf8)
+        let count = try store.value(for: key, in: "counts").map { UInt64($0.first ?? 0) } ?? 0
+        store.put([UInt8(count + 1)], for: key, in: "counts")
+    }
+
+    func counts(_ store: borrowing ProjectionStore) throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        try store.forEach(in: "counts", from: [0], upTo: [0xFF]) { key, value in
+            counts[String(decoding: key, as: UTF8.self)] = Int(value.first ?? 0)
+        }
+        return counts
+    }
+}
+
+@Suite struct ProjectionTests {
+    @Test func catchUpFoldsEachEventOnceAndStoresTheCheckpointWithTheState() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeLedger(directory)
+        let projection = TypeCounts()
+        try ledger.append([event("1", "a"), event("2", "b")], to: "S")
+        #expect(try ledger.checkpoint(of: projection) == 0)
+        #expect(try ledger.catchUp(projection) == 2)
+        #expect(try ledger.catchUp(projection) == 2)
+        try ledger.append([event("3", "a")], to: "S")
+        let (lagging, status) = try ledger.read(projection) { store, status in (try projection.counts(store), status) }
+        #expect(lagging == ["a": 2, "b": 1])
+        #expect(status.checkpoint == 2 && status.head.position == 3)
+        #expect(try ledger.catchUp(projection) == 3)
+        #expect(try ledger.read(projection) { store, _ in try projection.counts(store) } == ["a": 2, "b": 1])
+        #expect(try ledger.rebuild(projection) == 3)
+        #expect(try ledger.read(projection) { store, _ in try projection.counts(store) } == ["a": 2, "b": 1])
+    }
+
+    @Test func aStateStoredByAnotherVersionIsRebuiltNotTrusted() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeLedger(directory)
+        try ledger.append([event("1", "a")], to: "S")
+        try ledger.catchUp(TypeCounts())
+        var next = TypeCounts()
+        next.version = 2
+        #expect(try ledger.checkpoint(of: next) == 0)
+        #expect(try ledger.catchUp(next) == 1)
+        #expect(try ledger.read(next) { store, _ in try next.counts(store) } == ["a": 1])
+    }
+
+    @Test func anAppendUpdatingAProjectionCommitsBothOrNeither() throws {
+        struct Refuse: Error {}
+        let directory = try TemporaryDirectory()
+        let ledger = try makeLedger(directory)
+        let projection = TypeCounts()
+        let outcome = try ledger.append(updating: projection) { store in
+            ([StreamAppend(stream: "S", events: [event("1", "a")])], try projection.counts(store).count)
+        }
+        #expect(outcome.extra == 0 && outcome.head.position == 1)
+        #expect(try ledger.checkpoint(of: projection) == 1)
+        #expect(throws: Refuse.self) {
+            try ledger.append(updating: projection) { _ -> (batch: [StreamAppend], extra: Void) in throw Refuse() }
+        }
+        #expect(throws: LedgerError.self) {
+            try ledger.append(updating: projection) { _ in ([StreamAppend(stream: "S", expected: .noStream, events: [event("2", "a")])], ()) }
+        }
+        #expect(try ledger.head().position == 1 && ledger.checkpoint(of: projection) == 1)
+        #expect(try ledger.read(projection) { store, _ in try projection.counts(store) } == ["a": 1])
+    }
+}
