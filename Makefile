@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 SUDO := $(shell [ "$$(id -u)" -ne 0 ] && echo sudo)
 
-.PHONY: demo test build deps clean
+.PHONY: demo test build deps fixture clean
 
 deps:
 	@if [ ! -f /usr/include/lmdb.h ]; then \
@@ -27,6 +27,10 @@ test: deps
 		echo "make test: the build has warnings (above); the project builds with none"; rm -f .build-warnings.log; exit 1; fi
 	@rm -f .build-warnings.log
 	$(SWIFT) test --skip-build
+
+# Regenerates Fixtures/langson-2019-h1 from its generator (a test checks the committed files are its output).
+fixture: build
+	$(SWIFT) run --skip-build dossier-ledger generate-fixture --output Fixtures/langson-2019-h1 --seed 2019
 
 clean:
 	rm -rf .build

@@ -36,6 +36,9 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "LedgerLMDBTests", dependencies: ["LedgerLMDB", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "EventLedgerTests", dependencies: ["EventLedger", "LedgerLMDB", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "DossierLedgerCLITests", dependencies: ["DossierLedgerCLI", "DossierLedger", "EventLedger", "TestSupport"],
+            swiftSettings: strict),
         .testTarget(name: "DossierLedgerTests", dependencies: ["DossierLedger", "EventLedger", "TestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

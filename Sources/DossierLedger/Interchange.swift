@@ -98,8 +98,8 @@ public enum Interchange {
         return digest.prefix(16).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
     }
 
-    /// A JSON string literal.
-    static func quoted(_ text: String) -> String {
+    /// A JSON string literal for `text`, escaping quotes, backslashes and control characters.
+    public static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -150,3 +150,41 @@ extension Ledger {
         return tables
     }
 }
+
+extension Ledger {
+    /// Compares the stored state of `projection` with a fresh fold of the log up to the stored
+    /// checkpoint, in one read snapshot; nothing is written.
+    ///
+    /// - Returns: `nil` when they are equal (or nothing is stored), else the first difference:
+    ///   the table and the key (as hexadecimal), never the values.
+    public func compareWithRebuild(_ projection: some Projection) throws -> VerificationProblem? {
+        guard let tables = try? tables(for: projection) else { return nil }
+        return try environment.read { txn in
+            guard let checkpoint = try storedCheckpoint(of: projection, in: txn) else { return nil }
+            var fresh = ProjectionStore(base: nil, tables: [:])
+            if checkpoint > 0 { try fold(projection, from: 1, through: checkpoint, into: &fresh, in: txn) }
+            let stored = ProjectionStore(base: txn.handle, tables: tables)
+            for table in projection.tables.sorted() {
+                var storedEntries: [([UInt8], [UInt8])] = []
+                try stored.forEach(in: table, upTo: nil) { storedEntries.append(($0, $1)) }
+                var index = 0
+                var difference: [UInt8]?
+                try fresh.forEach(in: table, upTo: nil) { key, value in
+                    guard difference == nil else { return }
+                    if index >= storedEntries.count || storedEntries[index].0 != key || storedEntries[index].1 != value {
+                        difference = index < storedEntries.count && storedEntries[index].0.lexicographicallyPrecedes(key) ? storedEntries[index].0 : key
+                    }
+                    index += 1
+                }
+                if difference == nil, index < storedEntries.count { difference = storedEntries[index].0 }
+                if let key = difference {
+                    let hex = key.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+                    return VerificationProblem(
+                        position: checkpoint,
+                        reason: "projection \(projection.name): table \(table) differs from a rebuild at key \(hex)")
+                }
+            }
+            return nil
+        }
+    }
+}

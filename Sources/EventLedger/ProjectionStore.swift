@@ -29,23 +29,25 @@ public struct ProjectionStore: ~Copyable {
         pending[table, default: [:]][key] = value
     }
 
-    /// Calls `body` with each entry of `table` whose key is in `lower..<upper`, in key order.
-    public func forEach(in table: String, from lower: [UInt8], upTo upper: [UInt8], _ body: (_ key: [UInt8], _ value: [UInt8]) throws -> Void) throws {
+    /// Calls `body` with each entry of `table` whose key is in `lower..<upper` (`upper` `nil`:
+    /// to the end), in key order.
+    public func forEach(in table: String, from lower: [UInt8] = [], upTo upper: [UInt8]?, _ body: (_ key: [UInt8], _ value: [UInt8]) throws -> Void) throws {
         var entries: [[UInt8]: [UInt8]] = [:]
         if let base, let database = tables[table] {
             try base.read { txn in
                 try txn.withCursor(in: database) { cursor in
-                    var found = try cursor.seek(atLeast: lower.span.bytes)
+                    // LMDB refuses an empty key: an empty lower bound means the first entry.
+                    var found = try lower.isEmpty ? cursor.first() : cursor.seek(atLeast: lower.span.bytes)
                     while found {
                         let (key, value) = cursor.withEntry { key, value in (Array(span: key), Array(span: value)) }
-                        if !key.lexicographicallyPrecedes(upper) { break }
+                        if let upper, !key.lexicographicallyPrecedes(upper) { break }
                         entries[key] = value
                         found = try cursor.next()
                     }
                 }
             }
         }
-        for (key, value) in pending[table] ?? [:] where !key.lexicographicallyPrecedes(lower) && key.lexicographicallyPrecedes(upper) {
+        for (key, value) in pending[table] ?? [:] where !key.lexicographicallyPrecedes(lower) && (upper.map { key.lexicographicallyPrecedes($0) } ?? true) {
             entries[key] = value
         }
         for key in entries.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {

@@ -20,6 +20,12 @@ public struct VerificationProblem: Hashable, Sendable, CustomStringConvertible {
     /// What is wrong there.
     public var reason: String
 
+    /// Creates a problem report.
+    public init(position: UInt64, reason: String) {
+        self.position = position
+        self.reason = reason
+    }
+
     /// `position N: reason`.
     public var description: String { "position \(position): \(reason)" }
 }

@@ -1,0 +1,112 @@
+import DossierLedger
+import EventLedger
+import Foundation
+
+/// What an import did.
+struct ImportSummary {
+    var lines = 0
+    var accepted = 0
+    var duplicates = 0
+    var rejected = 0
+    /// Valid lines left out because `--all-or-nothing` met a rejected one.
+    var withheld = 0
+}
+
+/// Imports interchange lines into a ledger: parses each line, sends valid events in large
+/// atomic batches through the lifecycle checks, and writes refused lines to a rejects file.
+struct Importer {
+    /// Events per write transaction.
+    static let batchEventsMax = 10_000
+
+    let ledger: DossierLedger
+    let rejects: RejectsFile?
+    let allOrNothing: Bool
+    let progress: Progress
+
+    func run(_ reader: inout LineReader) throws -> ImportSummary {
+        var summary = ImportSummary()
+        var events: [InterchangeEvent] = []
+        var lines: [(number: Int, bytes: [UInt8])] = []
+        var parseFailed = false
+        while let line = try reader.next() {
+            summary.lines += 1
+            let number = summary.lines
+            switch line {
+            case .tooLong(let prefix, let length):
+                try reject(number, "the line has \(length) bytes; the limit is \(Interchange.lineBytesMax)", prefix, &summary)
+                parseFailed = true
+            case .text(let bytes):
+                if bytes.isEmpty { continue }
+                let parsed = bytes.withUnsafeBytes { raw in Result { () throws(InterchangeError) in try Interchange.parse(raw) } }
+                switch parsed {
+                case .success(let event):
+                    events.append(event)
+                    lines.append((number, bytes))
+                case .failure(let error):
+                    try reject(number, error.reason, bytes, &summary)
+                    parseFailed = true
+                }
+            }
+            if !allOrNothing, events.count >= Self.batchEventsMax {
+                try submit(&events, &lines, &summary)
+            }
+            progress.update(done: reader.bytesRead, events: UInt64(summary.lines))
+        }
+        if allOrNothing && parseFailed {
+            summary.withheld = events.count
+            return summary
+        }
+        try submit(&events, &lines, &summary)
+        return summary
+    }
+
+    private func submit(_ events: inout [InterchangeEvent], _ lines: inout [(number: Int, bytes: [UInt8])], _ summary: inout ImportSummary) throws {
+        guard !events.isEmpty else { return }
+        let verdicts = try ledger.submit(events, mode: allOrNothing ? .allOrNothing : .skipInvalid)
+        let anyRejected = verdicts.contains { if case .rejected = $0 { true } else { false } }
+        for (verdict, line) in zip(verdicts, lines) {
+            switch verdict {
+            case .accepted: summary.accepted += 1
+            case .duplicate: summary.duplicates += 1
+            case .rejected(let reason):
+                if allOrNothing && anyRejected && reason.hasPrefix("not appended:") {
+                    summary.withheld += 1
+                } else {
+                    try reject(line.number, reason, line.bytes, &summary)
+                }
+            }
+        }
+        events.removeAll(keepingCapacity: true)
+        lines.removeAll(keepingCapacity: true)
+    }
+
+    private func reject(_ line: Int, _ reason: String, _ input: [UInt8], _ summary: inout ImportSummary) throws {
+        summary.rejected += 1
+        try rejects?.write(line: line, reason: reason, input: input)
+    }
+}
+
+/// The rejects file: one JSON line per refused input line, `{"line": N, "reason": "…", "input": "…"}`,
+/// created private to its owner.
+final class RejectsFile {
+    private let handle: FileHandle
+    private let path: String
+
+    init(path: String) throws {
+        self.path = path
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard descriptor >= 0 else {
+            throw CommandFailure(message: "cannot create the rejects file \(path): \(String(cString: strerror(errno)))", status: ExitStatus.ioError)
+        }
+        handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+    }
+
+    func write(line: Int, reason: String, input: [UInt8]) throws {
+        let text = "{\"line\":\(line),\"reason\":\(Interchange.quoted(reason)),\"input\":\(Interchange.quoted(String(decoding: input, as: UTF8.self)))}\n"
+        do {
+            try handle.write(contentsOf: Data(text.utf8))
+        } catch {
+            throw CommandFailure(message: "cannot write the rejects file \(path): \(error.localizedDescription)", status: ExitStatus.ioError)
+        }
+    }
+}
