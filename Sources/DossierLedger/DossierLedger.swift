@@ -155,9 +155,11 @@ public final class DossierLedger: Sendable {
     }
 
     /// Empties the stored statistics and folds the whole log again.
+    ///
+    /// - Parameter progress: called after each committed chunk with the position reached.
     @discardableResult
-    public func rebuildStatistics() throws -> UInt64 {
-        try ledger.rebuild(projection)
+    public func rebuildStatistics(progress: ((UInt64) -> Void)? = nil) throws -> UInt64 {
+        try ledger.rebuild(projection, progress: progress)
     }
 }
 

@@ -19,8 +19,11 @@ extension DossierLedger {
     /// Checks everything an auditor relies on, reading only: the chain of hashes and every index
     /// (and, with `digest`, that the ledger extends the digested one); every dossier's lifecycle,
     /// event by event; and that the stored statistics equal a fresh fold of the log.
-    public func verify(against digest: LedgerDigest? = nil) throws -> DossierVerification {
-        let log = try ledger.verify(against: digest)
+    ///
+    /// - Parameter progress: called now and then with the position reached and the stage
+    ///   (`chain`, `lifecycle`).
+    public func verify(against digest: LedgerDigest? = nil, progress: ((_ position: UInt64, _ stage: String) -> Void)? = nil) throws -> DossierVerification {
+        let log = try ledger.verify(against: digest) { progress?($0, "chain") }
         var result = DossierVerification(log: log, dossiersChecked: 0, statisticsCheckpoint: 0, problem: log.problem)
         guard log.isValid else { return result }
 
@@ -47,6 +50,7 @@ extension DossierLedger {
                 return
             }
             states[index] = state.applying(event)
+            if position & 0xFFF == 0 { progress?(position, "lifecycle") }
         }
         result.dossiersChecked = states.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
         if let problem {

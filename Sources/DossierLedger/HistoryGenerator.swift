@@ -205,7 +205,8 @@ public struct HistoryGenerator: Sendable {
                 let low = last + 2 * Self.hour
                 let high = max(low + Self.hour, min(dossier.due, end - 2 * Self.day))
                 let share = Double.random(in: 0..<1, using: &random).squareRoot()
-                decided = low + Int64(Double(high - low) * share)
+                // Whole seconds, as clerks' software records them; `low` is on a whole second.
+                decided = (low + Int64(Double(high - low) * share)) / 1000 * 1000
             }
             last = decided
             let outcome: Outcome = Int.random(in: 0..<50, using: &random) == 0 ? .rejected : .approved

@@ -25,6 +25,7 @@ struct Importer {
 
     func run(_ reader: inout LineReader) throws -> ImportSummary {
         var summary = ImportSummary()
+        var refused: [(line: Int, reason: String, input: [UInt8])] = []
         var events: [InterchangeEvent] = []
         var lines: [(number: Int, bytes: [UInt8])] = []
         var parseFailed = false
@@ -33,7 +34,7 @@ struct Importer {
             let number = summary.lines
             switch line {
             case .tooLong(let prefix, let length):
-                try reject(number, "the line has \(length) bytes; the limit is \(Interchange.lineBytesMax)", prefix, &summary)
+                refused.append((number, "the line has \(length) bytes; the limit is \(Interchange.lineBytesMax)", prefix))
                 parseFailed = true
             case .text(let bytes):
                 if bytes.isEmpty { continue }
@@ -43,24 +44,45 @@ struct Importer {
                     events.append(event)
                     lines.append((number, bytes))
                 case .failure(let error):
-                    try reject(number, error.reason, bytes, &summary)
+                    refused.append((number, error.reason, bytes))
                     parseFailed = true
                 }
             }
             if !allOrNothing, events.count >= Self.batchEventsMax {
-                try submit(&events, &lines, &summary)
+                try submit(&events, &lines, &refused, &summary)
             }
-            progress.update(done: reader.bytesRead, events: UInt64(summary.lines))
+            progress.update(done: reader.bytesConsumed, events: UInt64(summary.lines))
         }
         if allOrNothing && parseFailed {
             summary.withheld = events.count
-            return summary
+            events.removeAll()
         }
-        try submit(&events, &lines, &summary)
+        try submit(&events, &lines, &refused, &summary)
         return summary
     }
 
-    private func submit(_ events: inout [InterchangeEvent], _ lines: inout [(number: Int, bytes: [UInt8])], _ summary: inout ImportSummary) throws {
+    /// Submits a batch, then writes its refused lines (parse errors and lifecycle refusals
+    /// alike) to the rejects file in line order.
+    private func submit(
+        _ events: inout [InterchangeEvent], _ lines: inout [(number: Int, bytes: [UInt8])],
+        _ refused: inout [(line: Int, reason: String, input: [UInt8])], _ summary: inout ImportSummary
+    ) throws {
+        defer {
+            events.removeAll(keepingCapacity: true)
+            lines.removeAll(keepingCapacity: true)
+            refused.removeAll(keepingCapacity: true)
+        }
+        try tally(&events, &lines, &refused, &summary)
+        for entry in refused.sorted(by: { $0.line < $1.line }) {
+            summary.rejected += 1
+            try rejects?.write(line: entry.line, reason: entry.reason, input: entry.input)
+        }
+    }
+
+    private func tally(
+        _ events: inout [InterchangeEvent], _ lines: inout [(number: Int, bytes: [UInt8])],
+        _ refused: inout [(line: Int, reason: String, input: [UInt8])], _ summary: inout ImportSummary
+    ) throws {
         guard !events.isEmpty else { return }
         let verdicts = try ledger.submit(events, mode: allOrNothing ? .allOrNothing : .skipInvalid)
         let anyRejected = verdicts.contains { if case .rejected = $0 { true } else { false } }
@@ -72,17 +94,10 @@ struct Importer {
                 if allOrNothing && anyRejected && reason.hasPrefix("not appended:") {
                     summary.withheld += 1
                 } else {
-                    try reject(line.number, reason, line.bytes, &summary)
+                    refused.append((line.number, reason, line.bytes))
                 }
             }
         }
-        events.removeAll(keepingCapacity: true)
-        lines.removeAll(keepingCapacity: true)
-    }
-
-    private func reject(_ line: Int, _ reason: String, _ input: [UInt8], _ summary: inout ImportSummary) throws {
-        summary.rejected += 1
-        try rejects?.write(line: line, reason: reason, input: input)
     }
 }
 

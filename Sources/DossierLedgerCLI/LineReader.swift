@@ -21,6 +21,8 @@ struct LineReader: ~Copyable {
     private var atEOF = false
     /// Bytes read so far, for progress.
     private(set) var bytesRead: UInt64 = 0
+    /// Bytes of the input handed out as lines so far, for progress.
+    var bytesConsumed: UInt64 { bytesRead - UInt64(end - start) }
     /// The size of the input when it is a regular file.
     let size: UInt64?
     let limit = Interchange.lineBytesMax

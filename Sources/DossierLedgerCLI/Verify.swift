@@ -18,6 +18,7 @@ struct Verify: AsyncParsableCommand {
             """)
 
     @OptionGroup var location: LedgerLocation
+    @OptionGroup var progress: ProgressFlag
 
     @Option(help: ArgumentHelp("A digest written down earlier.", valueName: "hex@position"))
     var against: String?
@@ -32,7 +33,14 @@ struct Verify: AsyncParsableCommand {
         try await reporting {
             let ledger = try location.open()
             let digest = against.flatMap(LedgerDigest.init)
-            let report = try ledger.verify(against: digest)
+            let head = try ledger.ledger.head().position
+            let chain = Progress("verify chain", total: head, quiet: progress.quiet)
+            let lifecycle = Progress("verify lifecycle", total: head, quiet: progress.quiet)
+            let report = try ledger.verify(against: digest) { position, stage in
+                (stage == "chain" ? chain : lifecycle).update(done: position, events: position)
+            }
+            chain.finish()
+            lifecycle.finish()
             let log = report.log
             var output = Output()
             output.line("checked \(log.eventsChecked) events in \(log.streamsChecked) streams")

@@ -9,8 +9,9 @@ extension Ledger {
     /// another ``Projection/version`` is rebuilt from the first event.
     ///
     /// - Returns: the checkpoint reached: the head.
+    /// - Parameter progress: called after each committed chunk with the checkpoint reached.
     @discardableResult
-    public func catchUp(_ projection: some Projection) throws -> UInt64 {
+    public func catchUp(_ projection: some Projection, progress: ((UInt64) -> Void)? = nil) throws -> UInt64 {
         guard !isReadOnly else { throw LedgerError.readOnly(path: path) }
         let tables = try tables(for: projection)
         while true {
@@ -25,6 +26,7 @@ extension Ledger {
                 try saveCheckpoint(through, of: projection, in: &txn)
                 return (through, through == head)
             }
+            progress?(checkpoint)
             if done { return checkpoint }
         }
     }
@@ -32,15 +34,16 @@ extension Ledger {
     /// Empties the stored state of `projection` and folds the whole log again.
     ///
     /// - Returns: the checkpoint reached: the head.
+    /// - Parameter progress: called after each committed chunk with the checkpoint reached.
     @discardableResult
-    public func rebuild(_ projection: some Projection) throws -> UInt64 {
+    public func rebuild(_ projection: some Projection, progress: ((UInt64) -> Void)? = nil) throws -> UInt64 {
         guard !isReadOnly else { throw LedgerError.readOnly(path: path) }
         let tables = try tables(for: projection)
         try environment.write { txn in
             for database in tables.values { try txn.removeAll(in: database) }
             try saveCheckpoint(0, of: projection, in: &txn)
         }
-        return try catchUp(projection)
+        return try catchUp(projection, progress: progress)
     }
 
     /// The position of the last event in the stored state of `projection`; 0 when it has

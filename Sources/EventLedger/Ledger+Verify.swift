@@ -10,7 +10,9 @@ extension Ledger {
     /// indexes map to exactly the events of the log. With `digest`, also that the event at
     /// the digest's position has the digest's chain hash, which proves that this ledger extends
     /// the digested one unchanged, even if someone rewrote the chain consistently after it.
-    public func verify(against digest: LedgerDigest? = nil) throws -> VerificationReport {
+    ///
+    /// - Parameter progress: called now and then with the last position checked.
+    public func verify(against digest: LedgerDigest? = nil, progress: ((UInt64) -> Void)? = nil) throws -> VerificationReport {
         try environment.read { txn in
             var checker = ChainChecker()
             var problem: VerificationProblem?
@@ -22,6 +24,7 @@ extension Ledger {
                             try checker.check(key: key, bytes: bytes, ledger: self, txn: txn)
                         }
                     }
+                    if checker.position & 0xFFF == 0 { progress?(checker.position) }
                     found = try cursor.next()
                 }
             }
