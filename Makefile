@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 SUDO := $(shell [ "$$(id -u)" -ne 0 ] && echo sudo)
 
-.PHONY: demo test build deps fixture clean
+.PHONY: demo test build deps fixture bench bench-quick bench-smoke bench-deps clean
 
 deps:
 	@if [ ! -f /usr/include/lmdb.h ]; then \
@@ -27,6 +27,32 @@ test: deps
 		echo "make test: the build has warnings (above); the project builds with none"; rm -f .build-warnings.log; exit 1; fi
 	@rm -f .build-warnings.log
 	$(SWIFT) test --skip-build
+
+# Benchmarks (a nested package: Benchmarks/). Each benchmark runs the ledger, raw LMDB and an
+# SQLite store side by side on the same events; the ratios go to Benchmarks/results/latest.json.
+BENCH = cd Benchmarks && DOSSIER_LEDGER_BIN=$(CURDIR)/.build/release/dossier-ledger
+
+bench-deps: deps
+	@if [ ! -f /usr/include/sqlite3.h ]; then \
+		echo "sqlite3.h is missing: installing libsqlite3-dev with apt"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsqlite3-dev; \
+	fi
+	@command -v python3 >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3; }
+	$(SWIFT) build -c release --product dossier-ledger
+
+# The full suite: 100 k, 1 M and 10 M events (about an hour on 2 cores).
+bench: bench-deps
+	$(BENCH) BENCH_SIZES=100000,1000000,10000000 $(SWIFT) package benchmark --no-progress
+	cd Benchmarks && $(SWIFT) run -c release BenchReport results/latest.json
+
+# The suite at 100 k events only (under 3 minutes once built).
+bench-quick: bench-deps
+	$(BENCH) BENCH_SIZES=100000 $(SWIFT) package benchmark --no-progress
+	cd Benchmarks && $(SWIFT) run -c release BenchReport results/latest.json
+
+# For CI: builds the suite and runs each benchmark once at the smallest size, timing nothing.
+bench-smoke: bench-deps
+	$(BENCH) BENCH_SIZES=100000 $(SWIFT) package benchmark --no-progress --quiet
 
 # Regenerates Fixtures/langson-2019-h1 from its generator (a test checks the committed files are its output).
 fixture: build

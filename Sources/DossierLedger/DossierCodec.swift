@@ -68,6 +68,14 @@ public struct DossierCodec: EventCodec {
         return DossierEvent(dossier: dossier, at: at, details: details)
     }
 
+    /// Decodes a payload on its own, as stored by this codec, for tools that keep payloads
+    /// outside a ledger.
+    ///
+    /// - Throws: `LedgerError.corruptRecord` (with position 0) when the bytes do not decode.
+    public static func decode(payload: UnsafeRawBufferPointer) throws -> (at: Timestamp, details: DossierEvent.Details) {
+        try decodePayload(payload, position: 0)
+    }
+
     /// Decodes a payload's time and details.
     static func decodePayload(_ bytes: UnsafeRawBufferPointer, position: UInt64) throws -> (Timestamp, DossierEvent.Details) {
         var reader = PayloadReader(bytes: bytes, position: position)

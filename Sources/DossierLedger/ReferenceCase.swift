@@ -67,3 +67,25 @@ public struct ReferenceCase: Sendable {
         received: 7_394, returned: 6_901, late: 71, forwardedByPost: 5_162, returnedByPost: 5_005,
         verySatisfied: 2_587, satisfied: 153, dissatisfied: 0)
 }
+
+extension ReferenceCase {
+    /// The same center, busier: every count multiplied so that the generated history has about
+    /// `events` events (the reference case has about 5 events per dossier), over the same
+    /// period, with the same units and proportions. For benchmarks and load tests.
+    public func scaled(toEvents events: Int) -> ReferenceCase {
+        let factor = Double(events) / 36_754
+        func scale(_ value: Int) -> Int { Int((Double(value) * factor).rounded()) }
+        var scaled = self
+        scaled.name = "\(name), scaled to about \(events) events"
+        scaled.received = max(scale(received), 1)
+        scaled.returned = min(scale(returned), scaled.received)
+        scaled.late = min(scale(late), scaled.returned)
+        scaled.returnedByPost = scale(returnedByPost)
+        // The generator keeps 120 open dossiers at departments by post; the rest scale.
+        scaled.forwardedByPost = max(scale(forwardedByPost), scaled.returnedByPost + 120)
+        scaled.verySatisfied = scale(verySatisfied)
+        scaled.satisfied = scale(satisfied)
+        scaled.dissatisfied = scale(dissatisfied)
+        return scaled
+    }
+}

@@ -60,6 +60,12 @@ public struct EventRecord: ~Copyable {
         try body(UnsafeRawBufferPointer(rebasing: bytes[layout.payload]).bytes)
     }
 
+    /// Lends the record's stored bytes, exactly as they are on disk (see the on-disk format
+    /// article); the view is valid only inside `body`.
+    public func withStoredBytes<R>(_ body: (RawSpan) throws -> R) rethrows -> R {
+        try body(bytes.bytes)
+    }
+
     /// An owned copy of the event.
     public var recorded: RecordedEvent { RecordedEvent(validatedBytes: Array(bytes), layout: layout) }
 

@@ -1,0 +1,35 @@
+import Foundation
+
+// Prints Benchmarks/results/latest.json as a table: one line per measurement and contestant,
+// with its rate or latency and its ratio to each other contestant.
+struct Measurement: Decodable {
+    var name: String
+    var contestant: String
+    var events: Int
+    var seconds: Double
+    var eventsPerSecond: Double?
+    var values: [String: Double]
+    var ratios: [String: Double]
+}
+
+let path = CommandLine.arguments.dropFirst().first ?? "results/latest.json"
+guard let data = FileManager.default.contents(atPath: path),
+      let measurements = try? JSONDecoder().decode([Measurement].self, from: data) else {
+    FileHandle.standardError.write(Data("bench-report: cannot read \(path); run the benchmarks first\n".utf8))
+    exit(74)
+}
+
+func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+    let fill = String(repeating: " ", count: max(0, width - text.count))
+    return right ? fill + text : text + fill
+}
+
+let header = [pad("measurement", 24), pad("events", 10, right: true), pad("contestant", 14), pad("result", 28, right: true), "ratios"]
+print(header.joined(separator: "  "))
+for m in measurements {
+    var result = m.eventsPerSecond.map { String(format: "%.0f events/s", $0) } ?? String(format: "%.1f µs", m.seconds * 1e6)
+    if let p99 = m.values["p99 µs"], let p50 = m.values["p50 µs"] { result = String(format: "p50 %.0f µs, p99 %.0f µs", p50, p99) }
+    if let peak = m.values["peak resident bytes"] { result += String(format: ", %.0f MiB", peak / 1_048_576) }
+    let ratios = m.ratios.sorted { $0.key < $1.key }.map { String(format: "%.2f× %@", $0.value, $0.key) }.joined(separator: ", ")
+    print([pad(m.name, 24), pad(String(m.events), 10, right: true), pad(m.contestant, 14), pad(result, 28, right: true), ratios].joined(separator: "  "))
+}
