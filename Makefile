@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 SUDO := $(shell [ "$$(id -u)" -ne 0 ] && echo sudo)
 
-.PHONY: demo test build deps fixture bench bench-quick bench-smoke bench-deps clean
+.PHONY: demo test soak build deps fixture bench bench-quick bench-smoke bench-deps clean
 
 deps:
 	@if [ ! -f /usr/include/lmdb.h ]; then \
@@ -27,6 +27,12 @@ test: deps
 		echo "make test: the build has warnings (above); the project builds with none"; rm -f .build-warnings.log; exit 1; fi
 	@rm -f .build-warnings.log
 	$(SWIFT) test --skip-build
+
+# Crash soak: hundreds of SIGKILLed imports, each checked and resumed. CRASH_SEED=N replays a run.
+CRASH_KILLS ?= 300
+soak: deps
+	$(SWIFT) build --build-tests
+	CRASH_KILLS=$(CRASH_KILLS) $(SWIFT) test --skip-build --filter CrashTests
 
 # Benchmarks (a nested package: Benchmarks/). Each benchmark runs the ledger, raw LMDB and an
 # SQLite store side by side on the same events; the ratios go to Benchmarks/results/latest.json.

@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(name: "LedgerLMDBTests", dependencies: ["LedgerLMDB", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "EventLedgerTests", dependencies: ["EventLedger", "LedgerLMDB", "TestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "DossierLedgerCLITests", dependencies: ["DossierLedgerCLI", "DossierLedger", "EventLedger", "TestSupport"],
+            name: "DossierLedgerCLITests", dependencies: ["DossierLedgerCLI", "DossierLedger", "EventLedger", "LedgerLMDB", "TestSupport"],
             swiftSettings: strict),
         .testTarget(name: "DossierLedgerTests", dependencies: ["DossierLedger", "EventLedger", "TestSupport"], swiftSettings: strict),
     ],

@@ -52,8 +52,13 @@ public struct DossierEvent: Hashable, Sendable {
     }
 
     /// The event's type.
+    public var type: DossierEventType { details.type }
+}
+
+extension DossierEvent.Details {
+    /// The type of event these details belong to.
     public var type: DossierEventType {
-        switch details {
+        switch self {
         case .received: .received
         case .forwarded: .forwarded
         case .decided: .decided

@@ -10,7 +10,7 @@ public enum Lifecycle {
         }
         let type = event.type
         if type == .received {
-            guard state.seen.isEmpty else { throw refuse("a dossier is received once, before any other event") }
+            guard state.bits == 0 else { throw refuse("a dossier is received once, before any other event") }
         } else {
             guard state.has(.received) else { throw refuse("\(type.rawValue) needs a received dossier") }
             guard !state.has(.withdrawn) else { throw refuse("nothing follows withdrawn") }

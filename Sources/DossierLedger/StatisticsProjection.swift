@@ -27,82 +27,156 @@ public struct StatisticsProjection: Projection {
     /// Creates the projection for a ledger's time zone.
     public init(timeZone: LedgerTimeZone) { self.timeZone = timeZone }
 
-    /// Folds one event. Events of the ledger's own streams (ids beginning with `$`) and of
-    /// types that are not dossier events are skipped.
-    public func apply(_ record: borrowing EventRecord, to store: inout ProjectionStore) throws {
+    /// A fold in progress: touched dossiers, counter deltas and moments, in typed memory, written
+    /// to the tables once per chunk by ``flush(_:into:)``.
+    public struct Batch {
+        var dossiers: [UInt64: DossierRecord] = [:]
+        var rows: [RowKey: CounterRow] = [:]
+        var moments: [Moment] = []
+        var codes: [Dimension: [String: UInt32]] = [:]
+        var nextCode: [Dimension: UInt32] = [:]
+        var newCodes: [(dimension: Dimension, code: String, number: UInt32)] = []
+    }
+
+    /// An empty batch.
+    public func makeBatch() -> Batch { Batch() }
+
+    /// Folds one event into the batch. Events of the ledger's own streams (ids beginning with
+    /// `$`) and of types that are not dossier events are skipped.
+    public func apply(_ record: borrowing EventRecord, to batch: inout Batch, store: borrowing ProjectionStore) throws {
         guard record.schemaVersion == DossierCodec.schemaVersion, !record.isType(LedgerSettings.eventType) else { return }
         let position = record.position
         let (at, details) = try record.withPayload { span in
             try span.withUnsafeBytes { try DossierCodec.decodePayload($0, position: position) }
         }
-        let key = StatisticsKeys.number(record.streamNumber)
-        var dossier = try store.value(for: key, in: "dossiers").flatMap(DossierRecord.init(bytes:)) ?? DossierRecord()
-        var sink = ContributionSink(projection: self, position: position)
+        let number = record.streamNumber
+        var dossier: DossierRecord
+        if let touched = batch.dossiers[number] {
+            dossier = touched
+        } else {
+            dossier = try store.value(for: StatisticsKeys.number(number), in: "dossiers").flatMap(DossierRecord.init(bytes:)) ?? DossierRecord()
+        }
+        var sink = ContributionSink(timeZone: timeZone, position: position)
         let time = at.millisecondsSinceEpoch
         switch details {
         case .received(let department, let procedure, let due, _):
-            dossier.department = try intern(department.rawValue, dimension: .department, in: &store)
-            dossier.procedure = try intern(procedure.rawValue, dimension: .procedure, in: &store)
+            dossier.department = try intern(department.rawValue, .department, &batch, store)
+            dossier.procedure = try intern(procedure.rawValue, .procedure, &batch, store)
             dossier.receivedAt = time
             dossier.due = due.millisecondsSinceEpoch
-            try sink.add(.received, at: time, for: dossier, in: &store)
+            sink.add(.received, at: time, for: dossier, to: &batch)
             let start = Swift.max(time, due.millisecondsSinceEpoch &+ 1)
             dossier.overdueStart = start
-            try sink.add(.overdue, at: start, for: dossier, in: &store)
+            sink.add(.overdue, at: start, for: dossier, to: &batch)
         case .forwarded(let via):
-            if via == .post { try sink.add(.forwardedByPost, at: time, for: dossier, in: &store) }
+            if via == .post { sink.add(.forwardedByPost, at: time, for: dossier, to: &batch) }
         case .decided:
             dossier.decidedAt = time
         case .returnedToCenter(let via):
-            if via == .post { try sink.add(.returnedByPost, at: time, for: dossier, in: &store) }
+            if via == .post { sink.add(.returnedByPost, at: time, for: dossier, to: &batch) }
         case .resultReturned:
-            try sink.add(.returned, at: time, for: dossier, in: &store)
+            sink.add(.returned, at: time, for: dossier, to: &batch)
             if let decided = dossier.decidedAt, decided <= dossier.due {
-                try sink.add(.onTime, at: time, for: dossier, in: &store)
+                sink.add(.onTime, at: time, for: dossier, to: &batch)
                 if timeZone.dayNumber(atMilliseconds: decided) < timeZone.dayNumber(atMilliseconds: dossier.due) {
-                    try sink.add(.early, at: time, for: dossier, in: &store)
+                    sink.add(.early, at: time, for: dossier, to: &batch)
                 }
             }
-            try close(&dossier, at: time, sink: &sink, store: &store)
+            close(&dossier, at: time, sink: &sink, batch: &batch)
         case .rated(let rating, _):
             let metric: Metric = switch rating {
             case .verySatisfied: .verySatisfied
             case .satisfied: .satisfied
             case .dissatisfied: .dissatisfied
             }
-            try sink.add(metric, at: time, for: dossier, in: &store)
+            sink.add(metric, at: time, for: dossier, to: &batch)
         case .withdrawn:
-            try sink.add(.withdrawn, at: time, for: dossier, in: &store)
-            try close(&dossier, at: time, sink: &sink, store: &store)
+            sink.add(.withdrawn, at: time, for: dossier, to: &batch)
+            close(&dossier, at: time, sink: &sink, batch: &batch)
         }
-        dossier.state = dossier.state.applying(DossierEvent(dossier: DossierID(unchecked: "-"), at: at, details: details))
-        store.put(dossier.bytes, for: key, in: "dossiers")
+        dossier.state = dossier.state.applying(type: details.type, atMilliseconds: time)
+        batch.dossiers[number] = dossier
+    }
+
+    /// Writes the batch: each touched dossier, each counter row plus its delta, each moment,
+    /// each new code.
+    public func flush(_ batch: consuming Batch, into store: inout ProjectionStore) throws {
+        for (number, dossier) in batch.dossiers {
+            try store.put(dossier.bytes, for: StatisticsKeys.number(number), in: "dossiers")
+        }
+        for entry in batch.newCodes {
+            let number = StatisticsKeys.number32(entry.number)
+            try store.put(number, for: [entry.dimension.rawValue] + Array(entry.code.utf8), in: "codes")
+            try store.put(Array(entry.code.utf8), for: [entry.dimension.rawValue | 0x80] + number, in: "codes")
+        }
+        for (dimension, next) in batch.nextCode {
+            try store.put(StatisticsKeys.number32(next), for: [dimension.rawValue | 0x40], in: "codes")
+        }
+        for (key, delta) in batch.rows {
+            let table = key.month ? "months" : "days"
+            let bytes = StatisticsKeys.row(key.dimension, period: key.period, number: key.number)
+            var row = try store.value(for: bytes, in: table).map(CounterRow.init(bytes:)) ?? CounterRow()
+            row += delta
+            try store.put(row.bytes, for: bytes, in: table)
+        }
+        for moment in batch.moments {
+            var value: [UInt8] = [UInt8(moment.metric.rawValue), UInt8(bitPattern: moment.delta)]
+            value += StatisticsKeys.number32(moment.department) + StatisticsKeys.number32(moment.procedure)
+            try store.put(value, for: StatisticsKeys.moment(at: moment.time, position: moment.position, sequence: moment.sequence), in: "moments")
+        }
     }
 
     /// Ends a dossier's overdue spell: it stops counting at `time`, or never counted if it was
     /// closed before becoming overdue.
-    private func close(_ dossier: inout DossierRecord, at time: Int64, sink: inout ContributionSink, store: inout ProjectionStore) throws {
+    private func close(_ dossier: inout DossierRecord, at time: Int64, sink: inout ContributionSink, batch: inout Batch) {
         guard let start = dossier.overdueStart else { return }
-        try sink.add(.overdue, delta: -1, at: Swift.max(start, time), for: dossier, in: &store)
+        sink.add(.overdue, delta: -1, at: Swift.max(start, time), for: dossier, to: &batch)
         dossier.overdueStart = nil
     }
 
     /// The small number of a department or procedure code, assigning the next one to a new code.
-    private func intern(_ code: String, dimension: Dimension, in store: inout ProjectionStore) throws -> UInt32 {
-        let key = [dimension.rawValue] + Array(code.utf8)
-        if let known = try store.value(for: key, in: "codes"), let number = StatisticsKeys.number32(known) { return number }
-        let counterKey = [dimension.rawValue | 0x40]
-        let next = (try store.value(for: counterKey, in: "codes").flatMap(StatisticsKeys.number32) ?? 0) + 1
-        store.put(StatisticsKeys.number32(next), for: counterKey, in: "codes")
-        store.put(StatisticsKeys.number32(next), for: key, in: "codes")
-        store.put(Array(code.utf8), for: [dimension.rawValue | 0x80] + StatisticsKeys.number32(next), in: "codes")
-        return next
+    private func intern(_ code: String, _ dimension: Dimension, _ batch: inout Batch, _ store: borrowing ProjectionStore) throws -> UInt32 {
+        if let known = batch.codes[dimension]?[code] { return known }
+        if let stored = try store.value(for: [dimension.rawValue] + Array(code.utf8), in: "codes").flatMap(StatisticsKeys.number32) {
+            batch.codes[dimension, default: [:]][code] = stored
+            return stored
+        }
+        let last: UInt32
+        if let next = batch.nextCode[dimension] {
+            last = next
+        } else {
+            last = try store.value(for: [dimension.rawValue | 0x40], in: "codes").flatMap(StatisticsKeys.number32) ?? 0
+        }
+        let number = last + 1
+        batch.nextCode[dimension] = number
+        batch.codes[dimension, default: [:]][code] = number
+        batch.newCodes.append((dimension, code, number))
+        return number
     }
 
     /// The state of a dossier as the projection has it, or `nil` when it has no events.
     func state(ofStream number: UInt64, in store: borrowing ProjectionStore) throws -> DossierState? {
         try store.value(for: StatisticsKeys.number(number), in: "dossiers").flatMap(DossierRecord.init(bytes:))?.state
     }
+}
+
+/// A counter row's identity in a batch.
+struct RowKey: Hashable {
+    var month: Bool
+    var dimension: Dimension
+    var period: Int32
+    var number: UInt32
+}
+
+/// A contribution at an instant, as the `moments` table keeps it.
+struct Moment {
+    var time: Int64
+    var position: UInt64
+    var sequence: UInt8
+    var metric: Metric
+    var delta: Int8
+    var department: UInt32
+    var procedure: UInt32
 }
 
 /// What the counters count, in the order of a counter row.
@@ -119,29 +193,29 @@ enum Dimension: UInt8, CaseIterable {
     case procedure = 1
 }
 
-/// Adds contributions to the counter rows and moments.
+/// Adds one event's contributions to a batch: a counter of its day and its month, per
+/// department and per procedure, and a moment.
 private struct ContributionSink {
-    let projection: StatisticsProjection
+    let timeZone: LedgerTimeZone
     let position: UInt64
     var sequence: UInt8 = 0
 
-    mutating func add(_ metric: Metric, delta: Int32 = 1, at time: Int64, for dossier: DossierRecord, in store: inout ProjectionStore) throws {
-        let day = projection.timeZone.dayNumber(atMilliseconds: time)
-        let month = StatisticsKeys.month(ofDay: day)
-        for (dimension, number) in [(Dimension.department, dossier.department), (.procedure, dossier.procedure)] {
-            try bump(metric, delta, key: StatisticsKeys.row(dimension, period: day, number: number), table: "days", in: &store)
-            try bump(metric, delta, key: StatisticsKeys.row(dimension, period: month, number: number), table: "months", in: &store)
-        }
-        var value: [UInt8] = [UInt8(metric.rawValue), UInt8(bitPattern: Int8(delta))]
-        value += StatisticsKeys.number32(dossier.department) + StatisticsKeys.number32(dossier.procedure)
-        store.put(value, for: StatisticsKeys.moment(at: time, position: position, sequence: sequence), in: "moments")
-        sequence += 1
+    init(timeZone: LedgerTimeZone, position: UInt64) {
+        self.timeZone = timeZone
+        self.position = position
     }
 
-    private func bump(_ metric: Metric, _ delta: Int32, key: [UInt8], table: String, in store: inout ProjectionStore) throws {
-        var row = try store.value(for: key, in: table).map(CounterRow.init(bytes:)) ?? CounterRow()
-        row.values[metric.rawValue] += Int64(delta)
-        store.put(row.bytes, for: key, in: table)
+    mutating func add(_ metric: Metric, delta: Int8 = 1, at time: Int64, for dossier: DossierRecord, to batch: inout StatisticsProjection.Batch) {
+        let day = timeZone.dayNumber(atMilliseconds: time)
+        let month = StatisticsKeys.month(ofDay: day)
+        let index = metric.rawValue
+        batch.rows[RowKey(month: false, dimension: .department, period: day, number: dossier.department), default: CounterRow()].values[index] += Int64(delta)
+        batch.rows[RowKey(month: true, dimension: .department, period: month, number: dossier.department), default: CounterRow()].values[index] += Int64(delta)
+        batch.rows[RowKey(month: false, dimension: .procedure, period: day, number: dossier.procedure), default: CounterRow()].values[index] += Int64(delta)
+        batch.rows[RowKey(month: true, dimension: .procedure, period: month, number: dossier.procedure), default: CounterRow()].values[index] += Int64(delta)
+        batch.moments.append(Moment(time: time, position: position, sequence: sequence, metric: metric, delta: delta,
+                                    department: dossier.department, procedure: dossier.procedure))
+        sequence += 1
     }
 }
 
@@ -181,9 +255,9 @@ struct DossierRecord {
     }
 }
 
-/// One counter per ``Metric``.
+/// One counter per ``Metric``, without a heap allocation.
 struct CounterRow {
-    var values = [Int64](repeating: 0, count: Metric.allCases.count)
+    var values = InlineArray<11, Int64>(repeating: 0)
 
     init() {}
 
@@ -198,7 +272,7 @@ struct CounterRow {
     var bytes: [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(values.count * 8)
-        for value in values { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+        for index in values.indices { withUnsafeBytes(of: values[index].littleEndian) { bytes.append(contentsOf: $0) } }
         return bytes
     }
 

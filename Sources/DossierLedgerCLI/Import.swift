@@ -30,12 +30,24 @@ struct Import: AsyncParsableCommand {
     @Flag(name: .customLong("all-or-nothing"), help: "Append nothing unless every line is valid.")
     var allOrNothing = false
 
+    @Option(name: .customLong("batch-events"), help: "Events per atomic batch (1 to 100000).")
+    var batchEvents = 10_000
+
+    @Option(help: ArgumentHelp("After each committed batch, append its last position to this file (for crash tests).", valueName: "file"))
+    var acknowledgements: String?
+
+    func validate() throws {
+        guard (1...100_000).contains(batchEvents) else { throw ValidationError("--batch-events must be between 1 and 100000") }
+    }
+
     func run() async throws {
         try await reporting {
             let ledger = try location.open(writable: true)
             var reader = try LineReader(path: file)
             let bar = Progress("import", total: reader.size, quiet: progress.quiet)
-            let importer = Importer(ledger: ledger, rejects: try rejects.map(RejectsFile.init(path:)), allOrNothing: allOrNothing, progress: bar)
+            var importer = Importer(ledger: ledger, rejects: try rejects.map(RejectsFile.init(path:)), allOrNothing: allOrNothing, progress: bar)
+            importer.batchEvents = batchEvents
+            importer.acknowledgements = try acknowledgements.map(AcknowledgementFile.init(path:))
             let started = Date()
             let summary = try importer.run(&reader)
             bar.finish()

@@ -15,13 +15,14 @@ struct ImportSummary {
 /// Imports interchange lines into a ledger: parses each line, sends valid events in large
 /// atomic batches through the lifecycle checks, and writes refused lines to a rejects file.
 struct Importer {
-    /// Events per write transaction.
-    static let batchEventsMax = 10_000
-
     let ledger: DossierLedger
     let rejects: RejectsFile?
     let allOrNothing: Bool
     let progress: Progress
+    /// Events per write transaction.
+    var batchEvents = 10_000
+    /// Where to record each committed batch's last position, after the commit.
+    var acknowledgements: AcknowledgementFile?
 
     func run(_ reader: inout LineReader) throws -> ImportSummary {
         var summary = ImportSummary()
@@ -48,7 +49,7 @@ struct Importer {
                     parseFailed = true
                 }
             }
-            if !allOrNothing, events.count >= Self.batchEventsMax {
+            if !allOrNothing, events.count >= batchEvents {
                 try submit(&events, &lines, &refused, &summary)
             }
             progress.update(done: reader.bytesConsumed, events: UInt64(summary.lines))
@@ -85,6 +86,7 @@ struct Importer {
     ) throws {
         guard !events.isEmpty else { return }
         let verdicts = try ledger.submit(events, mode: allOrNothing ? .allOrNothing : .skipInvalid)
+        try acknowledgements?.record(try ledger.ledger.head().position)
         let anyRejected = verdicts.contains { if case .rejected = $0 { true } else { false } }
         for (verdict, line) in zip(verdicts, lines) {
             switch verdict {
@@ -122,6 +124,30 @@ final class RejectsFile {
             try handle.write(contentsOf: Data(text.utf8))
         } catch {
             throw CommandFailure(message: "cannot write the rejects file \(path): \(error.localizedDescription)", status: ExitStatus.ioError)
+        }
+    }
+}
+
+/// The acknowledgements file: after each committed batch, a line with the ledger's last
+/// position, flushed to disk; what a crash test checks the ledger against.
+final class AcknowledgementFile {
+    private let descriptor: Int32
+    private let path: String
+
+    init(path: String) throws {
+        self.path = path
+        descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        guard descriptor >= 0 else {
+            throw CommandFailure(message: "cannot open the acknowledgements file \(path): \(String(cString: strerror(errno)))", status: ExitStatus.ioError)
+        }
+    }
+
+    deinit { close(descriptor) }
+
+    func record(_ position: UInt64) throws {
+        let line = Array("\(position)\n".utf8)
+        guard line.withUnsafeBytes({ write(descriptor, $0.baseAddress, $0.count) }) == line.count, fsync(descriptor) == 0 else {
+            throw CommandFailure(message: "cannot write the acknowledgements file \(path): \(String(cString: strerror(errno)))", status: ExitStatus.ioError)
         }
     }
 }

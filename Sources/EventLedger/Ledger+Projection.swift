@@ -22,7 +22,6 @@ extension Ledger {
                 let through = Swift.min(head, from + Self.catchUpChunkEventsMax)
                 var store = ProjectionStore(base: txn.handle, tables: tables)
                 try fold(projection, from: from + 1, through: through, into: &store, in: txn)
-                try store.flush()
                 try saveCheckpoint(through, of: projection, in: &txn)
                 return (through, through == head)
             }
@@ -94,7 +93,6 @@ extension Ledger {
             let results = try append(batch, recordedAtMicroseconds: recordedAt, in: &txn)
             let after = try head(in: txn)
             if before < after.position { try fold(projection, from: before + 1, through: after.position, into: &store, in: txn) }
-            try store.flush()
             try saveCheckpoint(after.position, of: projection, in: &txn)
             return (results, extra, after)
         }
@@ -104,10 +102,12 @@ extension Ledger {
 
     // MARK: Machinery
 
-    private func fold<A>(_ projection: some Projection, from: UInt64, through: UInt64, into store: inout ProjectionStore, in txn: borrowing Transaction<A>) throws {
+    private func fold<P: Projection, A>(_ projection: P, from: UInt64, through: UInt64, into store: inout ProjectionStore, in txn: borrowing Transaction<A>) throws {
+        var batch = projection.makeBatch()
         try scan(from: from, through: through, direction: .forward, types: nil, limit: .max, in: txn) { record in
-            try projection.apply(record, to: &store)
+            try projection.apply(record, to: &batch, store: store)
         }
+        try projection.flush(batch, into: &store)
     }
 
     /// Where a catch-up starts; clears a state stored by another version of the projection.

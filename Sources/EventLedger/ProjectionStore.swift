@@ -2,10 +2,10 @@ import LedgerLMDB
 
 /// The key-value tables of a projection, lent to ``Projection/apply(_:to:)`` and to readers.
 ///
-/// Writes are kept in memory and written to LMDB, sorted, when the ledger commits the
-/// projection's checkpoint; reads see them at once. A store on a read-only snapshot keeps
-/// them in memory only: that is how a read-only ledger catches up a lagging projection
-/// without writing.
+/// On a write transaction, writes go straight into it (and commit with the projection's
+/// checkpoint); reads see them at once. A store on a read-only snapshot, or on none, keeps its
+/// writes in memory over the snapshot: that is how a read-only ledger catches up a lagging
+/// projection without writing.
 public struct ProjectionStore: ~Copyable {
     let base: TransactionHandle?
     let tables: [String: Database]
@@ -24,9 +24,13 @@ public struct ProjectionStore: ~Copyable {
     }
 
     /// Stores `value` for `key` in `table`.
-    public mutating func put(_ value: [UInt8], for key: [UInt8], in table: String) {
+    public mutating func put(_ value: [UInt8], for key: [UInt8], in table: String) throws {
         precondition(tables[table] != nil || base == nil, "table \(table) is not one of the projection's tables")
-        pending[table, default: [:]][key] = value
+        if let base, base.writable, let database = tables[table] {
+            try base.write { txn in try txn.put(value.span.bytes, for: key.span.bytes, in: database) }
+        } else {
+            pending[table, default: [:]][key] = value
+        }
     }
 
     /// Calls `body` with each entry of `table` whose key is in `lower..<upper` (`upper` `nil`:
@@ -61,19 +65,6 @@ public struct ProjectionStore: ~Copyable {
         return try base.read { txn in try ledger.streamNumber(of: stream, in: txn) }
     }
 
-    /// Writes the pending entries into the write transaction, in key order.
-    mutating func flush() throws {
-        guard let base, base.writable else { return }
-        for (table, entries) in pending {
-            guard let database = tables[table] else { continue }
-            try base.write { txn in
-                for (key, value) in entries.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
-                    try txn.put(value.span.bytes, for: key.span.bytes, in: database)
-                }
-            }
-        }
-        pending.removeAll()
-    }
 }
 
 extension ProjectionStore {

@@ -57,24 +57,64 @@ public final class Environment: @unchecked Sendable {
         }
         fileID = id
 
-        var created: OpaquePointer?
         do {
-            try check(mdb_env_create(&created), "create environment")
-            guard let env = created else { throw LMDBError(code: ENOMEM, context: "create environment") }
+            var flags = UInt32(MDB_NOTLS)
+            if options.readOnly { flags |= UInt32(MDB_RDONLY) }
+            if !options.syncOnCommit { flags |= UInt32(MDB_NOSYNC) }
+            let env: OpaquePointer
+            do {
+                env = try Self.open(path, options: options, flags: flags)
+            } catch let error as LMDBError where options.readOnly && (error.code == EROFS || error.code == EACCES) {
+                // A read-only mount, or a directory we may not write: nobody can be writing there,
+                // so read without LMDB's lock file.
+                env = try Self.open(path, options: options, flags: flags | UInt32(MDB_NOLOCK))
+            }
+            pointer = env
+        } catch {
+            _ = Self.openFiles.withLock { $0.remove(id) }
+            throw error
+        }
+    }
+
+    /// Creates, configures and opens an LMDB environment; on failure nothing is left open.
+    private static func open(_ path: String, options: Options, flags: UInt32) throws -> OpaquePointer {
+        var created: OpaquePointer?
+        try check(mdb_env_create(&created), "create environment")
+        guard let env = created else { throw LMDBError(code: ENOMEM, context: "create environment") }
+        do {
             if !options.readOnly {
                 try check(mdb_env_set_mapsize(env, options.mapSizeBytes), "set map size")
             }
             try check(mdb_env_set_maxdbs(env, options.databasesMax), "set max databases")
             try check(mdb_env_set_maxreaders(env, options.readersMax), "set max readers")
-            var flags = UInt32(MDB_NOTLS)
-            if options.readOnly { flags |= UInt32(MDB_RDONLY) }
-            if !options.syncOnCommit { flags |= UInt32(MDB_NOSYNC) }
             try check(mdb_env_open(env, path, flags, mode_t(options.fileMode)), "open \(path)")
-            pointer = env
+            try checkNotTruncated(env, path: path)
+            if flags & UInt32(MDB_RDONLY) == 0 {
+                // Free the reader slots of processes that died holding them (a killed reader).
+                var cleared: Int32 = 0
+                try check(mdb_reader_check(env, &cleared), "check the reader table of \(path)")
+            }
+            return env
         } catch {
-            if let created { mdb_env_close(created) }
-            _ = Self.openFiles.withLock { $0.remove(id) }
+            mdb_env_close(env)
             throw error
+        }
+    }
+
+    /// Refuses a data file shorter than LMDB's own record of it: reading a page past the end of
+    /// a mapped file would kill the process (SIGBUS) instead of failing.
+    private static func checkNotTruncated(_ env: OpaquePointer, path: String) throws {
+        var info = MDB_envinfo()
+        var statistics = MDB_stat()
+        try check(mdb_env_info(env, &info), "read the environment info of \(path)")
+        try check(mdb_env_stat(env, &statistics), "read the environment statistics of \(path)")
+        var file = stat()
+        guard stat(path + "/data.mdb", &file) == 0 else { return }
+        let needed = (info.me_last_pgno + 1) * Int(statistics.ms_psize)
+        if Int(file.st_size) < needed {
+            throw LMDBError(
+                code: MDB_CORRUPTED,
+                context: "open \(path): data.mdb has \(file.st_size) bytes but its pages reach \(needed); the file was truncated, restore it from a copy")
         }
     }
 
@@ -214,7 +254,9 @@ public final class Environment: @unchecked Sendable {
             }
             let committed = mdb_txn_commit(txn)
             gate.leave()
-            try check(committed, "commit")
+            // LMDB reports a short write on a full disk as EIO: say what to check.
+            let hint = [EIO, ENOSPC, EDQUOT].contains(committed) ? " (nothing of it was written; check that the disk has free space)" : ""
+            try check(committed, "commit to \(path)\(hint)")
             return result
         }
     }

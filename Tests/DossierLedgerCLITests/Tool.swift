@@ -1,4 +1,5 @@
 import Foundation
+import DossierLedger
 import TestSupport
 
 /// What a run of the built `dossier-ledger` executable did.

@@ -8,10 +8,18 @@ private struct TypeCounts: Projection {
     var version: UInt32 = 1
     var tables = ["counts"]
 
-    func apply(_ record: borrowing EventRecord, to store: inout ProjectionStore) throws {
-        let key = Array(record.type.utf8)
-        let count = try store.value(for: key, in: "counts").map { UInt64($0.first ?? 0) } ?? 0
-        store.put([UInt8(count + 1)], for: key, in: "counts")
+    func makeBatch() -> [String: Int] { [:] }
+
+    func apply(_ record: borrowing EventRecord, to batch: inout [String: Int], store: borrowing ProjectionStore) throws {
+        batch[record.type, default: 0] += 1
+    }
+
+    func flush(_ batch: consuming [String: Int], into store: inout ProjectionStore) throws {
+        for (type, added) in batch {
+            let key = Array(type.utf8)
+            let count = try store.value(for: key, in: "counts").map { Int($0.first ?? 0) } ?? 0
+            try store.put([UInt8(count + added)], for: key, in: "counts")
+        }
     }
 
     func counts(_ store: borrowing ProjectionStore) throws -> [String: Int] {

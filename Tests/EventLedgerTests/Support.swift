@@ -36,3 +36,14 @@ struct TextCodec: EventCodec {
         record.withPayload { span in span.withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
     }
 }
+
+/// A seeded generator for repeatable random tests (Knuth's MMIX linear congruential step,
+/// output mixed by a xorshift).
+struct SeededRandom: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return state ^ (state >> 29)
+    }
+}

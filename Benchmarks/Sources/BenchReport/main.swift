@@ -24,12 +24,13 @@ func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
     return right ? fill + text : text + fill
 }
 
-let header = [pad("measurement", 24), pad("events", 10, right: true), pad("contestant", 14), pad("result", 28, right: true), "ratios"]
+let header = [pad("measurement", 24), pad("events", 10, right: true), pad("contestant", 14), pad("result", 40, right: true), "ratios"]
 print(header.joined(separator: "  "))
 for m in measurements {
     var result = m.eventsPerSecond.map { String(format: "%.0f events/s", $0) } ?? String(format: "%.1f µs", m.seconds * 1e6)
     if let p99 = m.values["p99 µs"], let p50 = m.values["p50 µs"] { result = String(format: "p50 %.0f µs, p99 %.0f µs", p50, p99) }
-    if let peak = m.values["peak resident bytes"] { result += String(format: ", %.0f MiB", peak / 1_048_576) }
+    if let peak = m.values["peak resident bytes"] { result += String(format: ", RSS %.0f MiB", peak / 1_048_576) }
+    if let heap = m.values["peak anonymous bytes"], heap > 0 { result += String(format: " (heap %.0f)", heap / 1_048_576) }
     let ratios = m.ratios.sorted { $0.key < $1.key }.map { String(format: "%.2f× %@", $0.value, $0.key) }.joined(separator: ", ")
-    print([pad(m.name, 24), pad(String(m.events), 10, right: true), pad(m.contestant, 14), pad(result, 28, right: true), ratios].joined(separator: "  "))
+    print([pad(m.name, 24), pad(String(m.events), 10, right: true), pad(m.contestant, 14), pad(result, 40, right: true), ratios].joined(separator: "  "))
 }

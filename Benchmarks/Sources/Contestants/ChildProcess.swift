@@ -4,8 +4,13 @@ import Foundation
 public struct ChildRun {
     /// Wall-clock seconds from spawn to exit.
     public var seconds: Double
-    /// The child's peak resident memory, in bytes (`ru_maxrss` of `wait4`: this child alone).
+    /// The child's peak resident memory in bytes, including the pages of memory-mapped files
+    /// such as an LMDB ledger: the largest `VmHWM` sampled from `/proc/PID/status` (after
+    /// `posix_spawn`'s vfork, `ru_maxrss` can include the parent's memory).
     public var peakResidentBytes: Int
+    /// The child's peak anonymous resident memory (heap and stacks, without mapped files), in
+    /// bytes, sampled from `/proc/PID/status` every 5 ms.
+    public var peakAnonymousBytes: Int
     /// The exit status.
     public var status: Int32
 }
@@ -26,14 +31,30 @@ public func runChild(_ executable: String, _ arguments: [String]) throws -> Chil
     guard spawned == 0 else { throw BenchmarkError("cannot start \(executable): \(String(cString: strerror(spawned)))") }
     var status: Int32 = 0
     var usage = rusage()
-    while wait4(pid, &status, 0, &usage) < 0 {
-        guard errno == EINTR else { throw BenchmarkError("wait4: \(String(cString: strerror(errno)))") }
+    var peakAnonymous = 0
+    var peakResident = 0
+    while true {
+        let waited = wait4(pid, &status, WNOHANG, &usage)
+        if waited == pid { break }
+        if waited < 0 && errno != EINTR { throw BenchmarkError("wait4: \(String(cString: strerror(errno)))") }
+        peakAnonymous = max(peakAnonymous, statusBytes("RssAnon:", of: pid))
+        peakResident = max(peakResident, statusBytes("VmHWM:", of: pid))
+        usleep(5_000)
     }
     let elapsed = ContinuousClock.now - start
     let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     return ChildRun(
         seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-        peakResidentBytes: usage.ru_maxrss * 1024, status: exit)
+        peakResidentBytes: peakResident, peakAnonymousBytes: peakAnonymous, status: exit)
+}
+
+/// A `kB` field of `/proc/PID/status` of a running process, in bytes; 0 when it cannot be read.
+private func statusBytes(_ name: String, of pid: pid_t) -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix(name) {
+        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
+    }
+    return 0
 }
 
 /// The `dossier-ledger` executable: `DOSSIER_LEDGER_BIN`, or the root package's release build.

@@ -95,7 +95,7 @@ public enum Comparisons {
         let lines = try countLines(workload.jsonl)
         let measurements = [
             ContestantResult(name: "import JSONL", contestant: ledger, events: lines, seconds: imported.seconds, eventsPerSecond: Double(lines) / imported.seconds,
-                        values: ["peak resident bytes": Double(imported.peakResidentBytes)], ratios: [:]),
+                        values: ["peak resident bytes": Double(imported.peakResidentBytes), "peak anonymous bytes": Double(imported.peakAnonymousBytes)], ratios: [:]),
             ContestantResult(name: "import JSONL", contestant: python, events: lines, seconds: parse.seconds, eventsPerSecond: Double(lines) / parse.seconds,
                         values: ["peak resident bytes": Double(parse.peakResidentBytes)], ratios: [:]),
         ]
@@ -124,7 +124,7 @@ public enum Comparisons {
         try sqliteTime.time { _ = try SQLiteStore(path: stores.sqlite).rebuild() }
         let measurements = [
             ContestantResult(name: "statistics rebuild", contestant: ledger, events: Int(events), seconds: rebuilt.seconds,
-                        eventsPerSecond: Double(events) / rebuilt.seconds, values: ["peak resident bytes": Double(rebuilt.peakResidentBytes)], ratios: [:]),
+                        eventsPerSecond: Double(events) / rebuilt.seconds, values: ["peak resident bytes": Double(rebuilt.peakResidentBytes), "peak anonymous bytes": Double(rebuilt.peakAnonymousBytes)], ratios: [:]),
             ContestantResult(name: "statistics rebuild", contestant: raw, events: scanned, seconds: scanTime.seconds,
                         eventsPerSecond: Double(scanned) / scanTime.seconds, values: [:], ratios: [:]),
             ContestantResult(name: "statistics rebuild", contestant: sqlite, events: scanned, seconds: sqliteTime.seconds,

@@ -1,0 +1,103 @@
+import DossierLedger
+import Foundation
+import TestSupport
+import Testing
+
+/// Several real processes on one ledger at once.
+@Suite(.serialized) struct ConcurrencyTests {
+    private func input(_ directory: TemporaryDirectory, lines: Int) throws -> String {
+        let text = try String(contentsOf: fixture.appendingPathComponent("events.jsonl"), encoding: .utf8).split(separator: "\n").prefix(lines)
+        let path = directory.child("input.jsonl")
+        try (text.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    private func start(_ arguments: [String], output: FileHandle? = nil) throws -> Process {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardOutput = output ?? FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    @Test func readersDuringAnImportSeeOnlyWholeBatchesAndGrowingPositions() throws {
+        let directory = try TemporaryDirectory("concurrent")
+        let ledger = directory.child("ledger")
+        #expect(try dossierLedger(["init", "--ledger", ledger]).status == 0)
+        let writer = try start(["import", "--ledger", ledger, try input(directory, lines: 8000), "--quiet", "--batch-events", "250"])
+        var snapshots = 0
+        var lastPosition = 0
+        var lastReplayed = 0
+        repeat {
+            let stats = try dossierLedger(["stats", "--ledger", ledger, "--as-of", "2019-12-31", "--format", "json"])
+            #expect(stats.status == 0, "\(stats.stderr)")
+            let report = try json(stats.stdout)
+            let total = report["total"] as? NSDictionary ?? [:]
+            func count(_ key: String) -> Int { total[key] as? Int ?? -1 }
+            #expect(count("received") == count("returned") + count("inProgress") + count("withdrawn"))
+            #expect(count("onTime") + count("late") == count("returned"))
+            let departments = report["departments"] as? [NSDictionary] ?? []
+            #expect(departments.reduce(0) { $0 + ($1["received"] as? Int ?? 0) } == count("received"))
+            let position = (report["ledger"] as? NSDictionary)?["position"] as? Int ?? 0
+            #expect(position >= lastPosition, "positions went back")
+            #expect((position - 1) % 250 == 0, "a snapshot holds part of a batch: position \(position)")
+            lastPosition = position
+            let replay = try dossierLedger(["replay", "--ledger", ledger])
+            let replayed = replay.stdout.split(separator: "\n").count
+            #expect(replay.status == 0 && replayed >= lastReplayed && replayed % 250 == 0)
+            lastReplayed = replayed
+            snapshots += 1
+        } while writer.isRunning
+        writer.waitUntilExit()
+        #expect(writer.terminationStatus == 0)
+        #expect(snapshots >= 2)
+        #expect(try dossierLedger(["verify", "--ledger", ledger]).status == 0)
+    }
+
+    @Test func twoImportersOfTheSameFileAtOnceEqualOneImport() throws {
+        let directory = try TemporaryDirectory("concurrent")
+        let ledger = directory.child("ledger")
+        #expect(try dossierLedger(["init", "--ledger", ledger]).status == 0)
+        let file = try input(directory, lines: 5000)
+        let first = try start(["import", "--ledger", ledger, file, "--quiet", "--batch-events", "300"])
+        let second = try start(["import", "--ledger", ledger, file, "--quiet", "--batch-events", "300"])
+        first.waitUntilExit()
+        second.waitUntilExit()
+        #expect(first.terminationStatus == 0 && second.terminationStatus == 0)
+        #expect(try dossierLedger(["digest", "--ledger", ledger]).stdout.hasSuffix("@5001\n"))
+        #expect(try dossierLedger(["verify", "--ledger", ledger]).status == 0)
+        let single = directory.child("single")
+        #expect(try dossierLedger(["init", "--ledger", single]).status == 0)
+        #expect(try dossierLedger(["import", "--ledger", single, file]).status == 0)
+        let both = try json(dossierLedger(["stats", "--ledger", ledger, "--as-of", "2019-12-31", "--format", "json"]).stdout)
+        let one = try json(dossierLedger(["stats", "--ledger", single, "--as-of", "2019-12-31", "--format", "json"]).stdout)
+        #expect(both["departments"] as? NSArray == one["departments"] as? NSArray)
+    }
+
+    @Test func aReaderHoldingALongSnapshotDoesNotMakeTheWriterFail() throws {
+        let directory = try TemporaryDirectory("concurrent")
+        let ledger = directory.child("ledger")
+        #expect(try dossierLedger(["init", "--ledger", ledger]).status == 0)
+        #expect(try dossierLedger(["import", "--ledger", ledger, try input(directory, lines: 3000)]).status == 0)
+        // The replay's standard output is a pipe nobody reads yet: it blocks mid-scan, inside its
+        // read transaction, for as long as the writer works.
+        let pipe = Pipe()
+        let reader = try start(["replay", "--ledger", ledger], output: pipe.fileHandleForWriting)
+        usleep(300_000)
+        #expect(reader.isRunning)
+        let more = directory.child("more.jsonl")
+        let rest = try String(contentsOf: fixture.appendingPathComponent("events.jsonl"), encoding: .utf8).split(separator: "\n").dropFirst(3000).prefix(6000)
+        try (rest.joined(separator: "\n") + "\n").write(toFile: more, atomically: true, encoding: .utf8)
+        let written = try dossierLedger(["import", "--ledger", ledger, more, "--batch-events", "200"])
+        #expect(written.status == 0, "\(written.stderr)")
+        try pipe.fileHandleForWriting.close()
+        let replayed = pipe.fileHandleForReading.readDataToEndOfFile()
+        reader.waitUntilExit()
+        #expect(reader.terminationStatus == 0)
+        // The reader saw its snapshot: the first 3000 events, not the ones written meanwhile.
+        #expect(replayed.split(separator: UInt8(ascii: "\n")).count == 3000)
+        #expect(try dossierLedger(["digest", "--ledger", ledger]).stdout.hasSuffix("@9001\n"))
+    }
+}

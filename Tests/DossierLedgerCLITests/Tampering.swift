@@ -1,0 +1,23 @@
+import Foundation
+import LedgerLMDB
+
+/// Alters a closed ledger's log through LMDB itself, as someone with write access to the file
+/// could: `swap` exchanges the records at two positions, `delete` removes one.
+func tamper(_ path: String, _ changes: [(String, UInt64, UInt64)]) throws {
+    let environment = try Environment(path: path)
+    let events = try environment.database(named: "events")
+    func key(_ position: UInt64) -> [UInt8] { withUnsafeBytes(of: position.bigEndian) { Array($0) } }
+    try environment.write { txn in
+        for (kind, first, second) in changes {
+            switch kind {
+            case "swap":
+                guard let a = try txn.value(for: key(first).span.bytes, in: events),
+                      let b = try txn.value(for: key(second).span.bytes, in: events) else { continue }
+                try txn.put(b.span.bytes, for: key(first).span.bytes, in: events)
+                try txn.put(a.span.bytes, for: key(second).span.bytes, in: events)
+            default:
+                try txn.delete(key(first).span.bytes, in: events)
+            }
+        }
+    }
+}
