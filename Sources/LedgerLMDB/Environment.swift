@@ -133,13 +133,6 @@ public final class Environment: @unchecked Sendable {
         return info.me_mapsize
     }
 
-    /// The page size of the data file. The corresponding C function is `mdb_env_stat`.
-    public var pageSizeBytes: Int {
-        var stat = MDB_stat()
-        mdb_env_stat(pointer, &stat)
-        return Int(stat.ms_psize)
-    }
-
     /// Opens a named database, creating it when `create` is true (on a writable environment).
     /// Open every database once, when the environment is opened, and keep the handle.
     ///
