@@ -1,5 +1,16 @@
 import LedgerLMDB
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 extension Ledger {
     /// How many events a catch-up folds per write transaction; each commits its checkpoint.
     static let catchUpChunkEventsMax: UInt64 = 50_000
@@ -156,38 +167,82 @@ extension Ledger {
 
 extension Ledger {
     /// Compares the stored state of `projection` with a fresh fold of the log up to the stored
-    /// checkpoint, in one read snapshot; nothing is written.
+    /// checkpoint, in one read snapshot of the ledger; nothing in the ledger is written.
+    ///
+    /// The fresh fold goes into a scratch LMDB environment in a temporary directory, committed
+    /// chunk by chunk, and the two are then compared table by table with cursors, so memory
+    /// stays bounded whatever the size of the log.
     ///
     /// - Returns: `nil` when they are equal (or nothing is stored), else the first difference:
     ///   the table and the key (as hexadecimal), never the values.
     public func compareWithRebuild(_ projection: some Projection) throws -> VerificationProblem? {
         guard let tables = try? tables(for: projection) else { return nil }
+        let scratchPath = temporaryDirectory() + "/ledger-rebuild-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        guard mkdir(scratchPath, 0o700) == 0 else { throw LedgerError.io(path: scratchPath, operation: "create directory", code: errno) }
+        defer { removeScratch(scratchPath) }
+        var scratchOptions = Environment.Options()
+        scratchOptions.syncOnCommit = false
+        let scratch = try Environment(path: scratchPath, options: scratchOptions)
+        var scratchTables: [String: Database] = [:]
+        for table in projection.tables { scratchTables[table] = try scratch.database(named: table, create: true) }
+
         return try environment.read { txn in
             guard let checkpoint = try storedCheckpoint(of: projection, in: txn) else { return nil }
-            var fresh = ProjectionStore(base: nil, tables: [:])
-            if checkpoint > 0 { try fold(projection, from: 1, through: checkpoint, into: &fresh, in: txn) }
-            let stored = ProjectionStore(base: txn.handle, tables: tables)
-            for table in projection.tables.sorted() {
-                var storedEntries: [([UInt8], [UInt8])] = []
-                try stored.forEach(in: table, upTo: nil) { storedEntries.append(($0, $1)) }
-                var index = 0
-                var difference: [UInt8]?
-                try fresh.forEach(in: table, upTo: nil) { key, value in
-                    guard difference == nil else { return }
-                    if index >= storedEntries.count || storedEntries[index].0 != key || storedEntries[index].1 != value {
-                        difference = index < storedEntries.count && storedEntries[index].0.lexicographicallyPrecedes(key) ? storedEntries[index].0 : key
-                    }
-                    index += 1
+            var from: UInt64 = 1
+            while from <= checkpoint {
+                let through = Swift.min(checkpoint, from + Self.catchUpChunkEventsMax - 1)
+                try scratch.write { scratchTxn in
+                    var fresh = ProjectionStore(base: scratchTxn.handle, tables: scratchTables)
+                    try fold(projection, from: from, through: through, into: &fresh, in: txn)
                 }
-                if difference == nil, index < storedEntries.count { difference = storedEntries[index].0 }
-                if let key = difference {
-                    let hex = key.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
-                    return VerificationProblem(
-                        position: checkpoint,
-                        reason: "projection \(projection.name): table \(table) differs from a rebuild at key \(hex)")
-                }
+                from = through + 1
             }
-            return nil
+            return try scratch.read { scratchTxn in
+                for table in projection.tables.sorted() {
+                    guard let stored = tables[table], let rebuilt = scratchTables[table] else { continue }
+                    if let key = try firstDifference(txn, stored, scratchTxn, rebuilt) {
+                        let hex = key.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+                        return VerificationProblem(
+                            position: checkpoint,
+                            reason: "projection \(projection.name): table \(table) differs from a rebuild at key \(hex)")
+                    }
+                }
+                return nil
+            }
         }
     }
+
+    /// The first key at which two tables differ (in key or value), or `nil` when they are equal.
+    private func firstDifference(_ left: borrowing ReadTransaction, _ leftTable: Database, _ right: borrowing ReadTransaction, _ rightTable: Database) throws -> [UInt8]? {
+        try left.withCursor(in: leftTable) { leftCursor in
+            try right.withCursor(in: rightTable) { rightCursor in
+                var leftFound = try leftCursor.first(), rightFound = try rightCursor.first()
+                while leftFound || rightFound {
+                    guard leftFound, rightFound else {
+                        return leftFound ? leftCursor.withKey { Array(span: $0) } : rightCursor.withKey { Array(span: $0) }
+                    }
+                    let leftEntry = leftCursor.withEntry { (Array(span: $0), Array(span: $1)) }
+                    let rightEntry = rightCursor.withEntry { (Array(span: $0), Array(span: $1)) }
+                    if leftEntry.0 != rightEntry.0 || leftEntry.1 != rightEntry.1 {
+                        return leftEntry.0.lexicographicallyPrecedes(rightEntry.0) ? leftEntry.0 : rightEntry.0
+                    }
+                    leftFound = try leftCursor.next()
+                    rightFound = try rightCursor.next()
+                }
+                return nil
+            }
+        }
+    }
+
+    private func removeScratch(_ path: String) {
+        unlink(path + "/data.mdb")
+        unlink(path + "/lock.mdb")
+        rmdir(path)
+    }
+}
+
+/// The system's directory for temporary files.
+private func temporaryDirectory() -> String {
+    let environment = ProcessInfo.processInfo.environment
+    return (environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp").replacing(/\/+$/, with: "")
 }
