@@ -92,10 +92,10 @@ public struct HistoryGenerator: Sendable {
         let units = catalog(&random)
 
         // Receipts, in time order.
-        var receipts = receiptInstants(&random).sorted()
+        // Exactly `received` instants: the split over days is exact (largest remainders).
+        let receipts = receiptInstants(&random).sorted()
         let unitOfDossier = largestRemainder(reference.received, weights: reference.units.map(\.dossierWeight))
             .enumerated().flatMap { Array(repeating: $0.offset, count: $0.element) }.shuffled(using: &random)
-        receipts = Array(receipts.prefix(reference.received))
 
         struct Dossier {
             var id: String

@@ -32,4 +32,10 @@ enum Keys {
         return (UInt64(bigEndian: span.unsafeLoadUnaligned(as: UInt64.self)),
                 UInt64(bigEndian: span.unsafeLoadUnaligned(fromByteOffset: 8, as: UInt64.self)))
     }
+
+    /// Reads a big-endian 4-byte value; `nil` when it is not 4 bytes.
+    static func number32(_ span: RawSpan) -> UInt32? {
+        guard span.byteCount == 4 else { return nil }
+        return UInt32(bigEndian: span.unsafeLoadUnaligned(as: UInt32.self))
+    }
 }

@@ -207,11 +207,3 @@ public final class Ledger: Sendable {
         }
     }
 }
-
-extension Keys {
-    /// Reads a big-endian 4-byte value; `nil` when it is not 4 bytes.
-    static func number32(_ span: RawSpan) -> UInt32? {
-        guard span.byteCount == 4 else { return nil }
-        return UInt32(bigEndian: span.unsafeLoadUnaligned(as: UInt32.self))
-    }
-}

@@ -46,13 +46,10 @@ enum RecordFormat {
         append(streamNumber, to: &buffer)
         append(streamVersion, to: &buffer)
         append(UInt64(bitPattern: recordedAtMicroseconds), to: &buffer)
-        for text in [stream, event.id, event.type, metadata.actor ?? "", metadata.correlationID ?? "", metadata.causationID ?? ""] {
-            append(UInt16(text.utf8.count), to: &buffer)
-        }
+        let texts = [stream, event.id, event.type, metadata.actor ?? "", metadata.correlationID ?? "", metadata.causationID ?? ""]
+        for text in texts { append(UInt16(text.utf8.count), to: &buffer) }
         append(UInt32(0), to: &buffer)
-        for text in [stream, event.id, event.type, metadata.actor ?? "", metadata.correlationID ?? "", metadata.causationID ?? ""] {
-            buffer.append(contentsOf: text.utf8)
-        }
+        for text in texts { buffer.append(contentsOf: text.utf8) }
         buffer.append(contentsOf: event.payload)
         let canonicalCount = buffer.count
         buffer.append(contentsOf: repeatElement(0, count: hashBytes))
