@@ -3,6 +3,7 @@
 enum Keys {
     static let format = "format"
     static let createdAt = "createdAt"
+    static let streamIndexedThrough = "streamIndexedThrough"
 
     /// Lends the 8-byte key of a position or stream number.
     static func withNumber<R>(_ number: UInt64, _ body: (RawSpan) throws -> R) rethrows -> R {

@@ -25,7 +25,7 @@ extension Ledger {
         guard !isReadOnly else { throw LedgerError.readOnly(path: path) }
         try Self.validate(batch)
         let recordedAt = recordedAtNow()
-        let results = try environment.write { txn in
+        let results = try writeAppending { txn in
             try append(batch, recordedAtMicroseconds: recordedAt, in: &txn)
         }
         if results.contains(where: { $0.duplicates < $0.positions.count }) { signal.notify() }
@@ -34,6 +34,7 @@ extension Ledger {
 
     func append(_ batch: [StreamAppend], recordedAtMicroseconds: Int64, in txn: inout WriteTransaction) throws -> [AppendResult] {
         let head = try head(in: txn)
+        try beginAppending(in: &txn, head: head.position)
         var position = head.position
         var chain = head.chainHash.bytes
         var streamCount = UInt64(try txn.statistics(of: databases.streams).entries)
@@ -44,14 +45,22 @@ extension Ledger {
 
         for request in batch {
             var number = try streamNumber(of: request.stream, in: txn)
-            var version = try number.map { try lastVersion(ofStream: $0, in: txn) } ?? 0
+            var version: UInt64 = 0
+            if let number {
+                version = try streamTail.withLock { $0.tail.lastVersion(of: number, through: .max) } ?? lastIndexedVersion(ofStream: number, in: txn)
+            }
             var checked = false
             var positions = [UInt64]()
             positions.reserveCapacity(request.events.count)
             var duplicates = 0
             for event in request.events {
-                if let original = try storedPosition(of: event, in: request.stream, txn: txn) {
-                    positions.append(original)
+                // Claim the id for the next position: one search finds a stored event with this
+                // id or records the new one (undone with everything else if the append fails).
+                let stored = try Keys.withText(event.id) { key in
+                    try Keys.withNumber(position + 1) { try txn.insert($0, for: key, in: databases.eventIDs) { Keys.number($0) } }
+                }
+                if let stored {
+                    positions.append(try originalPosition(of: event, in: request.stream, storedAt: stored, txn: txn))
                     duplicates += 1
                     continue
                 }
@@ -85,25 +94,19 @@ extension Ledger {
                 try Keys.withNumber(position) { key in
                     try txn.put(buffer.span.bytes, for: key, in: databases.events, options: .append)
                 }
-                try Keys.withStreamEvent(streamNumber, version) { key in
-                    try Keys.withNumber(position) { try txn.put($0, for: key, in: databases.streamEvents, options: .noOverwrite) }
-                }
-                try Keys.withText(event.id) { key in
-                    try Keys.withNumber(position) { try txn.put($0, for: key, in: databases.eventIDs, options: .noOverwrite) }
-                }
+                streamTail.withLock { $0.tail.append(stream: streamNumber, version: version) }
                 positions.append(position)
             }
             results.append(AppendResult(stream: request.stream, positions: positions, duplicates: duplicates, streamVersion: version))
         }
+        try mergeStreamTailIfFull(through: position, in: &txn)
         return results
     }
 
-    /// The position of an already stored event with this id, when its content is the same.
-    private func storedPosition(of event: ProposedEvent, in stream: String, txn: borrowing WriteTransaction) throws -> UInt64? {
-        let stored = try Keys.withText(event.id) { key in
-            try txn.withValue(for: key, in: databases.eventIDs) { Keys.number($0) }
-        } ?? nil
-        guard let stored else { return nil }
+    /// The position of the stored event that an event with the same id duplicates: it must
+    /// have the same content.
+    private func originalPosition(of event: ProposedEvent, in stream: String, storedAt stored: UInt64?, txn: borrowing WriteTransaction) throws -> UInt64 {
+        guard let stored else { throw LedgerError.corruptRecord(position: 0, reason: "the event-id index holds a value that is not a position") }
         let same = try withRecord(at: stored, in: txn) { $0.hasSameContent(as: event, in: stream) }
         guard same == true else { throw LedgerError.idReused(id: event.id, position: stored) }
         return stored
@@ -131,14 +134,16 @@ extension Ledger {
             guard event.payload.count <= Limits.payloadBytesMax else {
                 throw LedgerError.limitExceeded("the payload of event \(event.id)", bytes: event.payload.count, limit: Limits.payloadBytesMax)
             }
-            for (name, value) in [("actor", event.metadata.actor), ("correlation id", event.metadata.correlationID), ("causation id", event.metadata.causationID)] {
-                if let value {
-                    guard value.utf8.count <= Limits.metadataValueBytesMax else {
-                        throw LedgerError.limitExceeded("the \(name) of event \(event.id)", bytes: value.utf8.count, limit: Limits.metadataValueBytesMax)
-                    }
-                }
-            }
+            let metadata = event.metadata
+            try checkMetadata(metadata.actor, "actor", of: event)
+            try checkMetadata(metadata.correlationID, "correlation id", of: event)
+            try checkMetadata(metadata.causationID, "causation id", of: event)
         }
+    }
+
+    private static func checkMetadata(_ value: String?, _ name: String, of event: ProposedEvent) throws {
+        guard let value, value.utf8.count > Limits.metadataValueBytesMax else { return }
+        throw LedgerError.limitExceeded("the \(name) of event \(event.id)", bytes: value.utf8.count, limit: Limits.metadataValueBytesMax)
     }
 
     private static func checkText(_ text: String, _ what: String, limit: Int) throws {

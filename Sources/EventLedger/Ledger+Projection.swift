@@ -94,7 +94,7 @@ extension Ledger {
         guard !isReadOnly else { throw LedgerError.readOnly(path: path) }
         let tables = try tables(for: projection)
         let recordedAt = recordedAtNow()
-        let outcome = try environment.write { txn in
+        let outcome = try writeAppending { txn in
             let from = try startingPoint(of: projection, tables: tables, in: &txn)
             let before = try head(in: txn).position
             var store = ProjectionStore(base: txn.handle, tables: tables)

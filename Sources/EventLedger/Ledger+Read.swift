@@ -106,35 +106,4 @@ extension Ledger {
         }
         return passed
     }
-
-    /// Calls `body` with the position of each event of a stream from a version on.
-    func scan<A>(
-        stream number: UInt64, from version: UInt64, direction: Direction, limit: Int,
-        in txn: borrowing Transaction<A>, _ body: (UInt64) throws -> Void
-    ) throws {
-        var passed = 0
-        try txn.withCursor(in: databases.streamEvents) { cursor in
-            var found: Bool
-            switch direction {
-            case .forward:
-                found = try Keys.withStreamEvent(number, version) { try cursor.seek(atLeast: $0) }
-            case .backward:
-                // The stream's last key at or before `version`: one step back from the first key after it.
-                let (nextStream, nextVersion) = version == .max ? (number &+ 1, UInt64(0)) : (number, version + 1)
-                found = try Keys.withStreamEvent(nextStream, nextVersion) { try cursor.seek(atLeast: $0) }
-                found = try found ? cursor.previous() : cursor.last()
-            }
-            while found && passed < limit {
-                let entry = cursor.withEntry { key, value in (Keys.streamEvent(key), Keys.number(value)) }
-                guard let key = entry.0, key.stream == number else { break }
-                if direction == .backward && key.version > version { break }
-                guard let position = entry.1 else {
-                    throw LedgerError.corruptRecord(position: 0, reason: "stream index entry \(number)/\(key.version) holds no position")
-                }
-                try body(position)
-                passed += 1
-                found = try direction == .forward ? cursor.next() : cursor.previous()
-            }
-        }
-    }
 }

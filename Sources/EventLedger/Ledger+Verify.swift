@@ -7,14 +7,15 @@ extension Ledger {
     /// Checked: positions are dense from 1; each record decodes and states its own position;
     /// each chain hash equals SHA-256 of the previous one and the record's canonical bytes;
     /// stream versions are dense from 1 in each stream; the stream, stream-event and event-id
-    /// indexes map to exactly the events of the log. With `digest`, also that the event at
+    /// indexes map to exactly the events of the log (the stream-event index, to those up to its
+    /// watermark; see ``Limits/streamTailEventsMax``). With `digest`, also that the event at
     /// the digest's position has the digest's chain hash, which proves that this ledger extends
     /// the digested one unchanged, even if someone rewrote the chain consistently after it.
     ///
     /// - Parameter progress: called now and then with the last position checked.
     public func verify(against digest: LedgerDigest? = nil, progress: ((UInt64) -> Void)? = nil) throws -> VerificationReport {
         try environment.read { txn in
-            var checker = ChainChecker()
+            var checker = ChainChecker(indexedThrough: try indexedThrough(in: txn, head: headPosition(in: txn)))
             var problem: VerificationProblem?
             try txn.withCursor(in: databases.events) { cursor in
                 var found = try cursor.first()
@@ -45,7 +46,7 @@ extension Ledger {
         let events = checker.position
         let counts = [
             ("stream index", UInt64(try txn.statistics(of: databases.streams).entries), UInt64(checker.streamVersions.count)),
-            ("stream-event index", UInt64(try txn.statistics(of: databases.streamEvents).entries), events),
+            ("stream-event index", UInt64(try txn.statistics(of: databases.streamEvents).entries), checker.indexedThrough),
             ("event-id index", UInt64(try txn.statistics(of: databases.eventIDs).entries), events),
         ]
         for (name, found, expected) in counts where found != expected {
@@ -68,6 +69,8 @@ extension Ledger {
 
 /// The running state of a verification.
 private struct ChainChecker {
+    /// The last position the stream-event index covers.
+    let indexedThrough: UInt64
     var position: UInt64 = 0
     var chain = ChainHash.genesis.bytes
     /// The last version seen of each stream, indexed by stream number − 1.
@@ -109,10 +112,12 @@ private struct ChainChecker {
         guard try ledger.streamNumber(of: record.streamID, in: txn) == number else {
             return problem("the stream index does not map the event's stream to number \(number)")
         }
-        let indexed = try Keys.withStreamEvent(number, version) { key in
-            try txn.withValue(for: key, in: ledger.databases.streamEvents) { Keys.number($0) }
-        } ?? nil
-        guard indexed == expected else { return problem("the stream-event index does not point at this event") }
+        if expected <= indexedThrough {
+            let indexed = try Keys.withStreamEvent(number, version) { key in
+                try txn.withValue(for: key, in: ledger.databases.streamEvents) { Keys.number($0) }
+            } ?? nil
+            guard indexed == expected else { return problem("the stream-event index does not point at this event") }
+        }
         let byID = try Keys.withText(record.id) { key in
             try txn.withValue(for: key, in: ledger.databases.eventIDs) { Keys.number($0) }
         } ?? nil

@@ -21,7 +21,7 @@ import Darwin
 /// ``EventCodec``.
 public final class Ledger: Sendable {
     /// The on-disk format this version writes and the newest it reads.
-    public static let formatVersion: UInt32 = 1
+    public static let formatVersion: UInt32 = 2
 
     /// The ledger's directory.
     public let path: String
@@ -34,6 +34,8 @@ public final class Ledger: Sendable {
     let signal = AppendSignal()
     /// The table handles of each projection, by projection name, opened on first use.
     let projectionTables = Mutex<[String: [String: Database]]>([:])
+    /// The stream entries of the events the `streamEvents` index does not cover yet.
+    let streamTail = Mutex(StreamTailState())
 
     /// Whether the ledger is open read-only.
     public var isReadOnly: Bool { options.readOnly }
@@ -46,7 +48,8 @@ public final class Ledger: Sendable {
         let events: Database
         /// Stream id (UTF-8) → stream number (8 bytes, big-endian).
         let streams: Database
-        /// Stream number and version (8 + 8 bytes, big-endian) → position.
+        /// Stream number and version (8 + 8 bytes, big-endian) → position, for the events up
+        /// to the watermark in `meta` (see ``StreamTail``).
         let streamEvents: Database
         /// Event id (UTF-8) → position.
         let eventIDs: Database
@@ -82,6 +85,9 @@ public final class Ledger: Sendable {
                 let now = Int64(options.clock().timeIntervalSince1970 * 1_000_000)
                 try withUnsafeBytes(of: now.bigEndian) { created in
                     try Keys.withText(Keys.createdAt) { try txn.put(created.bytes, for: $0, in: databases.meta) }
+                }
+                try Keys.withText(Keys.streamIndexedThrough) { key in
+                    try Keys.withNumber(0) { try txn.put($0, for: key, in: databases.meta) }
                 }
             }
             return Ledger(path: path, options: options, environment: environment, databases: databases)
@@ -132,7 +138,24 @@ public final class Ledger: Sendable {
         } catch LMDBError.notFound {
             throw LedgerError.notALedger(path: path, reason: "a database of the log is missing")
         }
+        if found < formatVersion && !options.readOnly { try upgrade(environment, databases) }
         return Ledger(path: path, options: options, environment: environment, databases: databases)
+    }
+
+    /// Brings a format 1 ledger to format 2: format 1 indexed every event's stream entry as it
+    /// was appended, so the stream-event index's watermark is the head.
+    private static func upgrade(_ environment: Environment, _ databases: Databases) throws {
+        try environment.write { txn in
+            let head = try txn.withCursor(in: databases.events) { cursor in
+                try cursor.last() ? cursor.withKey { Keys.number($0) } ?? 0 : 0
+            }
+            try Keys.withText(Keys.streamIndexedThrough) { key in
+                try Keys.withNumber(head) { try txn.put($0, for: key, in: databases.meta) }
+            }
+            try withUnsafeBytes(of: formatVersion.bigEndian) { format in
+                try Keys.withText(Keys.format) { try txn.put(format.bytes, for: $0, in: databases.meta) }
+            }
+        }
     }
 
     private static func environmentOptions(_ options: LedgerOptions) -> Environment.Options {
@@ -184,16 +207,6 @@ public final class Ledger: Sendable {
         try Keys.withText(stream) { key in
             try txn.withValue(for: key, in: databases.streams) { Keys.number($0) }
         } ?? nil
-    }
-
-    /// The last version of a stream that exists (0 if it has no events).
-    func lastVersion<A>(ofStream number: UInt64, in txn: borrowing Transaction<A>) throws -> UInt64 {
-        try txn.withCursor(in: databases.streamEvents) { cursor in
-            let found = try Keys.withStreamEvent(number, .max) { try cursor.seek(atLeast: $0) }
-            guard found ? try cursor.previous() : try cursor.last() else { return 0 }
-            guard let key = cursor.withKey({ Keys.streamEvent($0) }), key.stream == number else { return 0 }
-            return key.version
-        }
     }
 
     /// Lends the validated record at `position`, or returns `nil` when there is none.

@@ -20,6 +20,10 @@ public struct LedgerOptions: Sendable {
     /// The permission bits of the ledger directory; the files get the same without execute
     /// bits. The default keeps a ledger private to its owner.
     public var directoryMode: UInt32 = 0o700
+    /// How many of the latest events an append lets accumulate outside the sorted stream-event
+    /// index before it merges them in (see ``Limits/streamTailEventsMax``, the default). Lower
+    /// means less memory and shorter merges, more often; any value reads the same events.
+    public var streamTailEventsMax = Limits.streamTailEventsMax
     /// The clock that stamps each append's recorded-at time.
     public var clock: @Sendable () -> Date = { Date() }
 

@@ -15,4 +15,10 @@ public enum Limits {
     public static let batchEventsMax = 1_000_000
     /// How many events a lazy read or subscription fetches per read transaction.
     public static let readChunkEventsMax = 512
+    /// How many of the latest events may have their stream entries outside the sorted
+    /// stream-event index, by default (``LedgerOptions/streamTailEventsMax``). The index is
+    /// written in bulk, this many events at a time, because writing each event's entry as it
+    /// comes touches a different page for almost every event; until then every process finds
+    /// those entries from the log, in memory (about 12 bytes per event plus 40 per stream).
+    public static let streamTailEventsMax = 65_536
 }

@@ -46,10 +46,20 @@ enum RecordFormat {
         append(streamNumber, to: &buffer)
         append(streamVersion, to: &buffer)
         append(UInt64(bitPattern: recordedAtMicroseconds), to: &buffer)
-        let texts = [stream, event.id, event.type, metadata.actor ?? "", metadata.correlationID ?? "", metadata.causationID ?? ""]
-        for text in texts { append(UInt16(text.utf8.count), to: &buffer) }
+        let (actor, correlationID, causationID) = (metadata.actor ?? "", metadata.correlationID ?? "", metadata.causationID ?? "")
+        append(UInt16(stream.utf8.count), to: &buffer)
+        append(UInt16(event.id.utf8.count), to: &buffer)
+        append(UInt16(event.type.utf8.count), to: &buffer)
+        append(UInt16(actor.utf8.count), to: &buffer)
+        append(UInt16(correlationID.utf8.count), to: &buffer)
+        append(UInt16(causationID.utf8.count), to: &buffer)
         append(UInt32(0), to: &buffer)
-        for text in texts { buffer.append(contentsOf: text.utf8) }
+        buffer.append(contentsOf: stream.utf8)
+        buffer.append(contentsOf: event.id.utf8)
+        buffer.append(contentsOf: event.type.utf8)
+        buffer.append(contentsOf: actor.utf8)
+        buffer.append(contentsOf: correlationID.utf8)
+        buffer.append(contentsOf: causationID.utf8)
         buffer.append(contentsOf: event.payload)
         let canonicalCount = buffer.count
         buffer.append(contentsOf: repeatElement(0, count: hashBytes))

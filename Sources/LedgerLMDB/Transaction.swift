@@ -86,6 +86,25 @@ extension Transaction where Access == ReadWriteAccess {
         try check(code, "put into \(database.name)")
     }
 
+    /// Stores `value` for `key` unless the key is present, in one search of the tree. Returns
+    /// `nil` when it stored the value; otherwise changes nothing and returns what `ifPresent`
+    /// makes of the stored value. The corresponding C call is `mdb_put` with `MDB_NOOVERWRITE`,
+    /// which hands back the existing value.
+    public mutating func insert<R>(_ value: RawSpan, for key: RawSpan, in database: Database, ifPresent: (RawSpan) throws -> R) throws -> R? {
+        var existing = MDB_val()
+        let code = key.withUnsafeBytes { keyBytes in
+            value.withUnsafeBytes { valueBytes in
+                var keyValue = MDB_val(bytes: keyBytes)
+                existing = MDB_val(bytes: valueBytes)
+                return mdb_put(pointer, database.handle, &keyValue, &existing, UInt32(MDB_NOOVERWRITE))
+            }
+        }
+        if code == MDB_KEYEXIST { return try existing.withSpan(ifPresent) }
+        if code == MDB_MAP_FULL { hitMapFull = true }
+        try check(code, "put into \(database.name)")
+        return nil
+    }
+
     /// Removes `key` and its value; returns false when the key was not there.
     @discardableResult
     public mutating func delete(_ key: RawSpan, in database: Database) throws -> Bool {

@@ -46,12 +46,13 @@ import Testing
             let environment = try Environment(path: path)
             let meta = try environment.database(named: "meta")
             try environment.write { txn in
-                try withUnsafeBytes(of: UInt32(2).bigEndian) { try txn.put($0.bytes, for: Array("format".utf8).span.bytes, in: meta) }
+                try withUnsafeBytes(of: (Ledger.formatVersion + 1).bigEndian) { try txn.put($0.bytes, for: Array("format".utf8).span.bytes, in: meta) }
             }
         }
-        #expect(throws: LedgerError.formatTooNew(path: path, found: 2, supported: 1)) { try Ledger.open(at: path) }
-        let message = String(describing: LedgerError.formatTooNew(path: path, found: 2, supported: 1))
-        #expect(message.contains("format 2") && message.contains("format 1"))
+        let newer = Ledger.formatVersion + 1
+        #expect(throws: LedgerError.formatTooNew(path: path, found: newer, supported: Ledger.formatVersion)) { try Ledger.open(at: path) }
+        let message = String(describing: LedgerError.formatTooNew(path: path, found: newer, supported: Ledger.formatVersion))
+        #expect(message.contains("format \(newer)") && message.contains("format \(Ledger.formatVersion)"))
     }
 
     @Test func aReadOnlyLedgerReadsButRefusesWrites() throws {

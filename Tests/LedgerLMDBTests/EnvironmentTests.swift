@@ -57,6 +57,21 @@ private func open(_ directory: TemporaryDirectory, _ configure: (inout Environme
         #expect(try environment.read { try $0.value(for: key(5).span.bytes, in: main) } == bytes("1"))
     }
 
+    @Test func insertStoresOnlyAbsentKeysAndHandsBackTheStoredValue() throws {
+        let directory = try TemporaryDirectory()
+        let (environment, main) = try open(directory)
+        let outcomes = try environment.write { txn in
+            [
+                try txn.insert(bytes("first").span.bytes, for: key(7).span.bytes, in: main) { $0.withUnsafeBytes { Array($0) } },
+                try txn.insert(bytes("second").span.bytes, for: key(7).span.bytes, in: main) { $0.withUnsafeBytes { Array($0) } },
+                try txn.insert(bytes("other").span.bytes, for: key(8).span.bytes, in: main) { $0.withUnsafeBytes { Array($0) } },
+            ]
+        }
+        #expect(outcomes == [nil, bytes("first"), nil])
+        #expect(try environment.read { try $0.value(for: key(7).span.bytes, in: main) } == bytes("first"))
+        #expect(try environment.read { try $0.statistics(of: main).entries } == 2)
+    }
+
     @Test func cursorWalksKeysInOrderBothWaysAndSeeks() throws {
         let directory = try TemporaryDirectory()
         let (environment, main) = try open(directory)

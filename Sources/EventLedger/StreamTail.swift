@@ -1,0 +1,92 @@
+/// The stream entries of the events after the stream-event index's watermark, held in memory.
+///
+/// Events of one stream are scattered through the log (a center works on thousands of dossiers
+/// at once), so writing each event's `(stream, version) → position` entry into the sorted
+/// `streamEvents` index as it is appended would touch a different page of that index for
+/// almost every event. Instead the index is written in bulk: it covers the positions up to a
+/// watermark kept in `meta`, and the events after it are found from the log itself (each record
+/// names its stream number and version), through this table, which any process rebuilds from
+/// the log. When the table reaches ``Limits/streamTailEventsMax`` events, an append merges it
+/// into the index in key order and moves the watermark.
+///
+/// Offsets count the tail's events from 0 (the event at `indexedThrough + 1`).
+struct StreamTail: Sendable {
+    /// The last position whose entry is in the `streamEvents` index.
+    let indexedThrough: UInt64
+    /// The stream number of the event at each offset.
+    private var streamOf: [UInt64] = []
+    /// The offset of the previous tail event of the same stream, for the event at each offset; −1 if none.
+    private var previous: [Int32] = []
+    /// For each stream with events in the tail: the version and offset of its last one.
+    private var streams: [UInt64: (version: UInt64, offset: Int32)] = [:]
+
+    init(indexedThrough: UInt64) {
+        self.indexedThrough = indexedThrough
+    }
+
+    /// The last position the table accounts for.
+    var head: UInt64 { indexedThrough + UInt64(streamOf.count) }
+
+    /// How many events the table holds.
+    var count: Int { streamOf.count }
+
+    /// Adds the event at `head + 1`.
+    mutating func append(stream: UInt64, version: UInt64) {
+        let offset = Int32(streamOf.count)
+        let prior = streams.updateValue((version, offset), forKey: stream)
+        previous.append(prior?.offset ?? -1)
+        streamOf.append(stream)
+    }
+
+    /// Forgets the events after `position`.
+    mutating func truncate(to position: UInt64) {
+        while head > max(position, indexedThrough) {
+            let stream = streamOf.removeLast()
+            let prior = previous.removeLast()
+            if prior < 0 {
+                streams[stream] = nil
+            } else {
+                streams[stream]?.version -= 1
+                streams[stream]?.offset = prior
+            }
+        }
+    }
+
+    /// The version of `stream`'s last event at or before `position`, when that event is in the tail.
+    func lastVersion(of stream: UInt64, through position: UInt64) -> UInt64? {
+        guard var (version, offset) = streams[stream] else { return nil }
+        while offset >= 0 && self.position(at: offset) > position {
+            offset = previous[Int(offset)]
+            version -= 1
+        }
+        return offset >= 0 ? version : nil
+    }
+
+    /// `stream`'s tail events at or before `position`, by ascending version.
+    func events(of stream: UInt64, through position: UInt64) -> [(version: UInt64, position: UInt64)] {
+        guard var (version, offset) = streams[stream] else { return [] }
+        var found: [(version: UInt64, position: UInt64)] = []
+        while offset >= 0 {
+            let at = self.position(at: offset)
+            if at <= position { found.append((version, at)) }
+            offset = previous[Int(offset)]
+            version -= 1
+        }
+        found.reverse()
+        return found
+    }
+
+    /// Every entry of the table in the index's key order: by stream number, then version.
+    func entriesInKeyOrder() -> [(stream: UInt64, version: UInt64, position: UInt64)] {
+        var entries: [(stream: UInt64, version: UInt64, position: UInt64)] = []
+        entries.reserveCapacity(count)
+        for stream in streams.keys.sorted() {
+            for event in events(of: stream, through: .max) { entries.append((stream, event.version, event.position)) }
+        }
+        return entries
+    }
+
+    private func position(at offset: Int32) -> UInt64 {
+        indexedThrough + UInt64(offset) + 1
+    }
+}
