@@ -44,7 +44,21 @@ extension Ledger {
         results.reserveCapacity(batch.count)
 
         for request in batch {
-            var number = try streamNumber(of: request.stream, in: txn)
+            // A stream that gets events is numbered in the same search that looks it up. Should
+            // the request fail (a conflict), the whole transaction is undone.
+            var number: UInt64?
+            if request.events.isEmpty {
+                number = try streamNumber(of: request.stream, in: txn)
+            } else {
+                let stored = try Keys.withText(request.stream) { key in
+                    try Keys.withNumber(streamCount + 1) { try txn.insert($0, for: key, in: databases.streams) { Keys.number($0) } }
+                }
+                switch stored {
+                case .none: streamCount += 1
+                case .some(.none): throw LedgerError.corruptRecord(position: 0, reason: "the stream index holds a value that is not a stream number")
+                case .some(.some(let existing)): number = existing
+                }
+            }
             var version: UInt64 = 0
             if let number {
                 version = try streamTail.withLock { $0.tail.lastVersion(of: number, through: .max) } ?? lastIndexedVersion(ofStream: number, in: txn)
@@ -70,17 +84,8 @@ extension Ledger {
                     }
                     checked = true
                 }
-                let streamNumber: UInt64
-                if let number {
-                    streamNumber = number
-                } else {
-                    streamCount += 1
-                    streamNumber = streamCount
-                    number = streamNumber
-                    try Keys.withText(request.stream) { key in
-                        try Keys.withNumber(streamNumber) { try txn.put($0, for: key, in: databases.streams, options: .noOverwrite) }
-                    }
-                }
+                let streamNumber = number ?? streamCount
+                number = streamNumber
                 position += 1
                 version += 1
                 chain.withUnsafeBytes { previous in

@@ -37,41 +37,34 @@ enum RecordFormat {
         if metadata.actor != nil { flags |= 1 }
         if metadata.correlationID != nil { flags |= 2 }
         if metadata.causationID != nil { flags |= 4 }
-        buffer.removeAll(keepingCapacity: true)
-        buffer.append(version)
-        buffer.append(flags)
-        append(event.schemaVersion, to: &buffer)
-        append(UInt32(event.payload.count), to: &buffer)
-        append(position, to: &buffer)
-        append(streamNumber, to: &buffer)
-        append(streamVersion, to: &buffer)
-        append(UInt64(bitPattern: recordedAtMicroseconds), to: &buffer)
         let (actor, correlationID, causationID) = (metadata.actor ?? "", metadata.correlationID ?? "", metadata.causationID ?? "")
-        append(UInt16(stream.utf8.count), to: &buffer)
-        append(UInt16(event.id.utf8.count), to: &buffer)
-        append(UInt16(event.type.utf8.count), to: &buffer)
-        append(UInt16(actor.utf8.count), to: &buffer)
-        append(UInt16(correlationID.utf8.count), to: &buffer)
-        append(UInt16(causationID.utf8.count), to: &buffer)
-        append(UInt32(0), to: &buffer)
-        buffer.append(contentsOf: stream.utf8)
-        buffer.append(contentsOf: event.id.utf8)
-        buffer.append(contentsOf: event.type.utf8)
-        buffer.append(contentsOf: actor.utf8)
-        buffer.append(contentsOf: correlationID.utf8)
-        buffer.append(contentsOf: causationID.utf8)
-        buffer.append(contentsOf: event.payload)
-        let canonicalCount = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: hashBytes))
+        let texts = stream.utf8.count + event.id.utf8.count + event.type.utf8.count + actor.utf8.count + correlationID.utf8.count + causationID.utf8.count
+        let canonicalCount = headerBytes + texts + event.payload.count
+        let total = canonicalCount + hashBytes
+        if buffer.count < total {
+            buffer.append(contentsOf: repeatElement(0, count: total - buffer.count))
+        } else if buffer.count > total {
+            buffer.removeLast(buffer.count - total)
+        }
         buffer.withUnsafeMutableBytes { bytes in
+            var writer = ByteWriter(bytes: bytes)
+            writer.write(version)
+            writer.write(flags)
+            writer.write(event.schemaVersion)
+            writer.write(UInt32(event.payload.count))
+            writer.write(position)
+            writer.write(streamNumber)
+            writer.write(streamVersion)
+            writer.write(UInt64(bitPattern: recordedAtMicroseconds))
+            let texts: InlineArray<6, String> = [stream, event.id, event.type, actor, correlationID, causationID]
+            for index in texts.indices { writer.write(UInt16(texts[index].utf8.count)) }
+            writer.write(UInt32(0))
+            for index in texts.indices { writer.write(texts[index]) }
+            event.payload.withUnsafeBytes { writer.write($0) }
             ChainHash.next(
                 after: previous, canonical: UnsafeRawBufferPointer(rebasing: bytes[..<canonicalCount]),
                 into: UnsafeMutableRawBufferPointer(rebasing: bytes[canonicalCount...]))
         }
-    }
-
-    private static func append<T: FixedWidthInteger>(_ value: T, to buffer: inout [UInt8]) {
-        withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
     }
 }
 
@@ -118,5 +111,26 @@ struct RecordLayout {
         if flags & 4 == 0, !causationID.isEmpty { throw corrupt("causation bytes without the flag") }
         let stored = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
         guard stored == position else { throw corrupt("the record says position \(stored)") }
+    }
+}
+
+/// Writes little-endian integers and bytes one after another into memory sized for them.
+private struct ByteWriter {
+    let bytes: UnsafeMutableRawBufferPointer
+    var offset = 0
+
+    mutating func write<T: FixedWidthInteger>(_ value: T) {
+        bytes.storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self)
+        offset += MemoryLayout<T>.size
+    }
+
+    mutating func write(_ source: UnsafeRawBufferPointer) {
+        UnsafeMutableRawBufferPointer(rebasing: bytes[offset..<(offset + source.count)]).copyMemory(from: source)
+        offset += source.count
+    }
+
+    mutating func write(_ text: String) {
+        var text = text
+        text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
     }
 }
