@@ -21,11 +21,21 @@ public struct Code<Kind: CodeKind>: Hashable, Comparable, Sendable, CustomString
         let count = rawValue.utf8.count
         guard count > 0 else { throw CodeError(label: Kind.label, problem: "is empty") }
         guard count <= Kind.bytesMax else { throw CodeError(label: Kind.label, problem: "has \(count) bytes; the limit is \(Kind.bytesMax)") }
-        guard !rawValue.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw CodeError(label: Kind.label, problem: "contains a control character")
-        }
-        guard rawValue.first?.isWhitespace == false, rawValue.last?.isWhitespace == false else {
-            throw CodeError(label: Kind.label, problem: "begins or ends with a space")
+        if rawValue.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII, the usual case: the same rules without Unicode tables.
+            guard !rawValue.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
+                throw CodeError(label: Kind.label, problem: "contains a control character")
+            }
+            guard rawValue.utf8.first != 0x20, rawValue.utf8.last != 0x20 else {
+                throw CodeError(label: Kind.label, problem: "begins or ends with a space")
+            }
+        } else {
+            guard !rawValue.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw CodeError(label: Kind.label, problem: "contains a control character")
+            }
+            guard rawValue.first?.isWhitespace == false, rawValue.last?.isWhitespace == false else {
+                throw CodeError(label: Kind.label, problem: "begins or ends with a space")
+            }
         }
         self.rawValue = rawValue
     }

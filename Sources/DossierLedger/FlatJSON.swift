@@ -30,7 +30,7 @@ struct FlatJSON {
     private func fail(_ reason: String) -> FlatJSONError { FlatJSONError(offset: index, reason: reason) }
 
     private mutating func skipSpace() {
-        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0A || bytes[index] == 0x0D { index += 1 }
     }
 
     private mutating func expect(_ byte: UInt8, _ what: String) throws(FlatJSONError) {
@@ -42,7 +42,9 @@ struct FlatJSON {
     private mutating func object() throws(FlatJSONError) -> [(key: String, value: FlatJSONValue)] {
         try expect(UInt8(ascii: "{"), "a JSON object starting with {")
         var members: [(key: String, value: FlatJSONValue)] = []
-        var keys = Set<String>()
+        members.reserveCapacity(12)
+        // Duplicate keys: a line has a dozen, compared directly; a set only for hostile lines.
+        var manyKeys: Set<String>?
         skipSpace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -52,7 +54,14 @@ struct FlatJSON {
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a key in double quotes") }
                 let keyOffset = index
                 let key = try string()
-                guard keys.insert(key).inserted else { throw FlatJSONError(offset: keyOffset, reason: "duplicate key \"\(Self.clip(key))\"") }
+                let duplicate: Bool
+                if members.count < 16 {
+                    duplicate = members.contains { $0.key == key }
+                } else {
+                    if manyKeys == nil { manyKeys = Set(members.map(\.key)) }
+                    duplicate = !manyKeys!.insert(key).inserted
+                }
+                guard !duplicate else { throw FlatJSONError(offset: keyOffset, reason: "duplicate key \"\(Self.clip(key))\"") }
                 try expect(UInt8(ascii: ":"), ": after a key")
                 members.append((key, try value()))
                 skipSpace()

@@ -27,8 +27,6 @@ public enum Interchange {
     public static let lineBytesMax = 64 * 1024
     /// The longest event id, in UTF-8 bytes.
     public static let idBytesMax = 128
-    /// Keys that output adds and input ignores.
-    static let outputKeys: Set<String> = ["position", "chainHash", "recordedAt"]
 
     /// Parses one line (without its newline).
     ///
@@ -46,11 +44,19 @@ public enum Interchange {
         }
         var fields = Fields()
         for (key, value) in members {
-            if outputKeys.contains(key) { continue }
+            switch key {
+            case "position", "chainHash", "recordedAt": continue
+            default: break
+            }
             guard case .string(let text) = value else {
                 throw InterchangeError(reason: "field \"\(FlatJSON.clip(key))\" must be a string")
             }
-            fields.values[key] = text
+            if let known = FieldKey(key) {
+                fields.values[known.rawValue] = text
+                fields.present |= known.bit
+            } else {
+                fields.unknown.append(key)
+            }
         }
         return try fields.event()
     }
@@ -65,24 +71,13 @@ public enum Interchange {
     /// The line for an event, keys in a fixed order: `type`, `dossier`, `at`, the type's fields,
     /// then `id`, `position` and `chainHash` when given.
     public static func format(_ event: DossierEvent, id: String?, position: UInt64? = nil, chainHash: ChainHash? = nil) -> String {
-        var line = "{\"type\":\"\(event.type.rawValue)\",\"dossier\":\(quoted(event.dossier.rawValue)),\"at\":\"\(event.at)\""
-        switch event.details {
-        case .received(let department, let procedure, let due, let channel):
-            line += ",\"department\":\(quoted(department.rawValue)),\"procedure\":\(quoted(procedure.rawValue)),\"due\":\"\(due)\",\"channel\":\"\(channel.rawValue)\""
-        case .forwarded(let via), .returnedToCenter(let via):
-            line += ",\"via\":\"\(via.rawValue)\""
-        case .decided(let outcome):
-            line += ",\"outcome\":\"\(outcome.rawValue)\""
-        case .rated(let rating, let official):
-            line += ",\"rating\":\"\(rating.rawValue)\""
-            if let official { line += ",\"official\":\(quoted(official))" }
-        case .resultReturned, .withdrawn:
-            break
-        }
-        if let id { line += ",\"id\":\(quoted(id))" }
-        if let position { line += ",\"position\":\(position)" }
-        if let chainHash { line += ",\"chainHash\":\"\(chainHash.hex)\"" }
-        return line + "}"
+        var line = LineBytes()
+        line.write(event)
+        if let id { line.raw(",\"id\":"); line.quoted(id) }
+        if let position { line.raw(",\"position\":"); line.text(String(position)) }
+        if let chainHash { line.raw(",\"chainHash\":\""); line.text(chainHash.hex); line.raw("\"") }
+        line.raw("}")
+        return String(decoding: line.bytes, as: UTF8.self)
     }
 
     /// The id of an event that came without one: 32 hexadecimal digits, the first 12 the event's
@@ -97,29 +92,88 @@ public enum Interchange {
         if case .received(let department, let procedure, let due, let channel) = canonical.details {
             canonical.details = .received(department: department, procedure: procedure, due: due.with(utcOffsetSeconds: 0), channel: channel)
         }
-        let digest = SHA256.hash(data: Array(format(canonical, id: nil).utf8))
-        let time = String(UInt64(bitPattern: event.at.millisecondsSinceEpoch) & 0xFFFF_FFFF_FFFF, radix: 16)
-        let hash = digest.prefix(10).map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
-        return String(repeating: "0", count: 12 - time.count) + time + hash
+        var line = LineBytes()
+        line.write(canonical)
+        line.raw("}")
+        let digest = SHA256.hash(data: line.bytes)
+        let hexDigits: StaticString = "0123456789abcdef"
+        var id = [UInt8](repeating: 0, count: 32)
+        let time = UInt64(bitPattern: event.at.millisecondsSinceEpoch) & 0xFFFF_FFFF_FFFF
+        for index in 0..<12 {
+            id[index] = hexDigits.utf8Start[Int(time >> (4 * UInt64(11 - index)) & 0xF)]
+        }
+        digest.withUnsafeBytes { hash in
+            for index in 0..<10 {
+                id[12 + 2 * index] = hexDigits.utf8Start[Int(hash[index] >> 4)]
+                id[13 + 2 * index] = hexDigits.utf8Start[Int(hash[index] & 0xF)]
+            }
+        }
+        return String(decoding: id, as: UTF8.self)
     }
 
     /// A JSON string literal for `text`, escaping quotes, backslashes and control characters.
     public static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+        var line = LineBytes()
+        line.quoted(text)
+        return String(decoding: line.bytes, as: UTF8.self)
+    }
+}
+
+/// An interchange line being written, as UTF-8 bytes.
+private struct LineBytes {
+    var bytes: [UInt8] = []
+
+    init() { bytes.reserveCapacity(256) }
+
+    /// `{"type":…,"dossier":…,"at":…` and the type's fields, without the closing brace.
+    mutating func write(_ event: DossierEvent) {
+        raw("{\"type\":\""); text(event.type.rawValue)
+        raw("\",\"dossier\":"); quoted(event.dossier.rawValue)
+        raw(",\"at\":\""); event.at.write(into: &bytes); raw("\"")
+        switch event.details {
+        case .received(let department, let procedure, let due, let channel):
+            raw(",\"department\":"); quoted(department.rawValue)
+            raw(",\"procedure\":"); quoted(procedure.rawValue)
+            raw(",\"due\":\""); due.write(into: &bytes)
+            raw("\",\"channel\":\""); text(channel.rawValue); raw("\"")
+        case .forwarded(let via), .returnedToCenter(let via):
+            raw(",\"via\":\""); text(via.rawValue); raw("\"")
+        case .decided(let outcome):
+            raw(",\"outcome\":\""); text(outcome.rawValue); raw("\"")
+        case .rated(let rating, let official):
+            raw(",\"rating\":\""); text(rating.rawValue); raw("\"")
+            if let official { raw(",\"official\":"); quoted(official) }
+        case .resultReturned, .withdrawn:
+            break
+        }
+    }
+
+    mutating func raw(_ literal: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
+    mutating func text(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+    /// A JSON string literal: quotes, backslashes and control characters escaped.
+    mutating func quoted(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): raw("\\\"")
+            case UInt8(ascii: "\\"): raw("\\\\")
+            case UInt8(ascii: "\n"): raw("\\n")
+            case UInt8(ascii: "\r"): raw("\\r")
+            case UInt8(ascii: "\t"): raw("\\t")
+            case 0..<0x20:
+                let hexDigits: StaticString = "0123456789abcdef"
+                raw("\\u00")
+                bytes.append(hexDigits.utf8Start[Int(byte >> 4)])
+                bytes.append(hexDigits.utf8Start[Int(byte & 0xF)])
+            default:
+                bytes.append(byte)
             }
         }
-        return out + "\""
+        bytes.append(UInt8(ascii: "\""))
     }
 }
 
@@ -135,70 +189,99 @@ public struct InterchangeError: Error, Hashable, Sendable, CustomStringConvertib
     public var description: String { reason }
 }
 
+/// The keys a line's fields may have (besides those output adds and input ignores).
+private enum FieldKey: Int, CaseIterable {
+    case type, dossier, at, department, procedure, due, channel, via, outcome, rating, official, id
+
+    init?(_ name: String) {
+        switch name {
+        case "type": self = .type
+        case "dossier": self = .dossier
+        case "at": self = .at
+        case "department": self = .department
+        case "procedure": self = .procedure
+        case "due": self = .due
+        case "channel": self = .channel
+        case "via": self = .via
+        case "outcome": self = .outcome
+        case "rating": self = .rating
+        case "official": self = .official
+        case "id": self = .id
+        default: return nil
+        }
+    }
+
+    var name: String { String(describing: self) }
+    var bit: UInt16 { 1 << UInt16(rawValue) }
+}
+
 /// The string fields of a line, turned into an event.
 private struct Fields {
-    var values: [String: String] = [:]
-    var used: Set<String> = []
+    var values = InlineArray<12, String?>(repeating: nil)
+    var present: UInt16 = 0
+    var used: UInt16 = 0
+    /// Keys that no event has.
+    var unknown: [String] = []
 
-    mutating func required(_ key: String) throws(InterchangeError) -> String {
-        used.insert(key)
-        guard let value = values[key] else { throw InterchangeError(reason: "field \"\(key)\" is missing") }
+    mutating func required(_ key: FieldKey) throws(InterchangeError) -> String {
+        used |= key.bit
+        guard let value = values[key.rawValue] else { throw InterchangeError(reason: "field \"\(key.name)\" is missing") }
         return value
     }
 
-    mutating func optional(_ key: String) -> String? {
-        used.insert(key)
-        return values[key]
+    mutating func optional(_ key: FieldKey) -> String? {
+        used |= key.bit
+        return values[key.rawValue]
     }
 
-    mutating func time(_ key: String) throws(InterchangeError) -> Timestamp {
+    mutating func time(_ key: FieldKey) throws(InterchangeError) -> Timestamp {
         do {
             return try Timestamp(rfc3339: try required(key))
         } catch let error as TimestampError {
-            throw InterchangeError(reason: "field \"\(key)\": \(error)")
+            throw InterchangeError(reason: "field \"\(key.name)\": \(error)")
         } catch {
-            throw error as? InterchangeError ?? InterchangeError(reason: "field \"\(key)\" is invalid")
+            throw error as? InterchangeError ?? InterchangeError(reason: "field \"\(key.name)\" is invalid")
         }
     }
 
-    mutating func code<Kind>(_ key: String, _: Code<Kind>.Type) throws(InterchangeError) -> Code<Kind> {
+    mutating func code<Kind>(_ key: FieldKey, _: Code<Kind>.Type) throws(InterchangeError) -> Code<Kind> {
         do {
             return try Code<Kind>(try required(key))
         } catch let error as CodeError {
-            throw InterchangeError(reason: "field \"\(key)\": \(error)")
+            throw InterchangeError(reason: "field \"\(key.name)\": \(error)")
         } catch {
-            throw error as? InterchangeError ?? InterchangeError(reason: "field \"\(key)\" is invalid")
+            throw error as? InterchangeError ?? InterchangeError(reason: "field \"\(key.name)\" is invalid")
         }
     }
 
-    mutating func choice<T: RawRepresentable & CaseIterable>(_ key: String, _: T.Type) throws(InterchangeError) -> T where T.RawValue == String {
+    mutating func choice<T: RawRepresentable & CaseIterable>(_ key: FieldKey, _: T.Type) throws(InterchangeError) -> T where T.RawValue == String {
         let text = try required(key)
         guard let value = T(rawValue: text) else {
-            throw InterchangeError(reason: "field \"\(key)\" must be one of \(T.allCases.map { $0.rawValue }.joined(separator: ", "))")
+            throw InterchangeError(reason: "field \"\(key.name)\" must be one of \(T.allCases.map { $0.rawValue }.joined(separator: ", "))")
         }
         return value
     }
 
     mutating func event() throws(InterchangeError) -> InterchangeEvent {
-        let type = try choice("type", DossierEventType.self)
-        let dossier = try code("dossier", DossierID.self)
+        let type = try choice(.type, DossierEventType.self)
+        let dossier = try code(.dossier, DossierID.self)
         guard !dossier.rawValue.hasPrefix("$") else {
             throw InterchangeError(reason: "field \"dossier\": ids beginning with $ are reserved for the ledger")
         }
-        let at = try time("at")
+        let at = try time(.at)
         let details: DossierEvent.Details
         switch type {
         case .received:
             details = .received(
-                department: try code("department", DepartmentCode.self), procedure: try code("procedure", ProcedureCode.self),
-                due: try time("due"), channel: try choice("channel", IntakeChannel.self))
-        case .forwarded: details = .forwarded(via: try choice("via", TransferMedium.self))
-        case .decided: details = .decided(outcome: try choice("outcome", Outcome.self))
-        case .returnedToCenter: details = .returnedToCenter(via: try choice("via", TransferMedium.self))
+                department: try code(.department, DepartmentCode.self), procedure: try code(.procedure, ProcedureCode.self),
+                due: try time(.due), channel: try choice(.channel, IntakeChannel.self))
+        case .forwarded: details = .forwarded(via: try choice(.via, TransferMedium.self))
+        case .decided: details = .decided(outcome: try choice(.outcome, Outcome.self))
+        case .returnedToCenter: details = .returnedToCenter(via: try choice(.via, TransferMedium.self))
         case .resultReturned: details = .resultReturned
         case .rated:
-            let rating = try choice("rating", RatingLevel.self)
-            let official = optional("official")
+            let rating = try choice(.rating, RatingLevel.self)
+            let official = optional(.official)
             if let official, official.utf8.count > DossierCodec.officialBytesMax {
                 throw InterchangeError(reason: "field \"official\" has \(official.utf8.count) bytes; the limit is \(DossierCodec.officialBytesMax)")
             }
@@ -206,8 +289,9 @@ private struct Fields {
         case .withdrawn: details = .withdrawn
         }
         let event = DossierEvent(dossier: dossier, at: at, details: details)
-        let id = optional("id")
-        if let unknown = values.keys.filter({ !used.contains($0) }).sorted().first {
+        let id = optional(.id)
+        if !unknown.isEmpty || present & ~used != 0,
+           let unknown = (unknown + FieldKey.allCases.filter { present & ~used & $0.bit != 0 }.map(\.name)).min() {
             throw InterchangeError(reason: "field \"\(FlatJSON.clip(unknown))\" is not part of a \(type.rawValue) event")
         }
         if let id {

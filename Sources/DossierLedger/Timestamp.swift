@@ -63,19 +63,49 @@ public struct Timestamp: Hashable, Sendable, CustomStringConvertible {
     /// RFC 3339 with the timestamp's offset, milliseconds only when not zero:
     /// `2019-01-17T08:05:00+07:00`.
     public var description: String {
-        let day = localDay
-        let ms = millisecondOfDay
-        let hour = ms / 3_600_000, minute = ms / 60_000 % 60, second = ms / 1000 % 60, milli = ms % 1000
-        var text = "\(pad(day.year, 4))-\(pad(day.month, 2))-\(pad(day.day, 2))T\(pad(Int(hour), 2)):\(pad(Int(minute), 2)):\(pad(Int(second), 2))"
-        if milli != 0 { text += "." + pad(Int(milli), 3) }
-        if utcOffsetSeconds == 0 { return text + "Z" }
-        let offset = abs(Int(utcOffsetSeconds)) / 60
-        return text + (utcOffsetSeconds < 0 ? "-" : "+") + pad(offset / 60, 2) + ":" + pad(offset % 60, 2)
+        var text: [UInt8] = []
+        text.reserveCapacity(29)
+        write(into: &text)
+        return String(decoding: text, as: UTF8.self)
     }
 
-    private func pad(_ value: Int, _ width: Int) -> String {
-        let digits = String(value)
-        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    /// Appends ``description``'s UTF-8 bytes.
+    func write(into text: inout [UInt8]) {
+        let day = localDay
+        let ms = millisecondOfDay
+        func digits(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            if rest >= divisor * 10 {
+                // Wider than the field (never for valid timestamps): print every digit.
+                text.append(contentsOf: String(rest).utf8)
+                return
+            }
+            while divisor > 0 {
+                text.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(day.year, 4); text.append(UInt8(ascii: "-"))
+        digits(day.month, 2); text.append(UInt8(ascii: "-"))
+        digits(day.day, 2); text.append(UInt8(ascii: "T"))
+        digits(Int(ms / 3_600_000), 2); text.append(UInt8(ascii: ":"))
+        digits(Int(ms / 60_000 % 60), 2); text.append(UInt8(ascii: ":"))
+        digits(Int(ms / 1000 % 60), 2)
+        if ms % 1000 != 0 {
+            text.append(UInt8(ascii: "."))
+            digits(Int(ms % 1000), 3)
+        }
+        if utcOffsetSeconds == 0 {
+            text.append(UInt8(ascii: "Z"))
+            return
+        }
+        let offset = abs(Int(utcOffsetSeconds)) / 60
+        text.append(utcOffsetSeconds < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+        digits(offset / 60, 2); text.append(UInt8(ascii: ":"))
+        digits(offset % 60, 2)
     }
 }
 
