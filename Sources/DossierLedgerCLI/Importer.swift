@@ -1,6 +1,7 @@
 import DossierLedger
 import EventLedger
 import Foundation
+import Synchronization
 
 /// What an import did.
 struct ImportSummary {
@@ -12,8 +13,14 @@ struct ImportSummary {
     var withheld = 0
 }
 
+/// A refused input line: its number, why, and its bytes (for the rejects file).
+typealias Refusal = (line: Int, reason: String, input: [UInt8])
+
 /// Imports interchange lines into a ledger: parses each line, sends valid events in large
 /// atomic batches through the lifecycle checks, and writes refused lines to a rejects file.
+///
+/// Parsing and storing overlap: while one batch is checked and committed on a background
+/// thread, the next is read and parsed. Batches still commit one at a time, in file order.
 struct Importer {
     let ledger: DossierLedger
     let rejects: RejectsFile?
@@ -26,69 +33,72 @@ struct Importer {
 
     func run(_ reader: inout LineReader) throws -> ImportSummary {
         var summary = ImportSummary()
-        var refused: [(line: Int, reason: String, input: [UInt8])] = []
+        var refused: [Refusal] = []
         var events: [InterchangeEvent] = []
         var lines: [(number: Int, bytes: [UInt8])] = []
         var parseFailed = false
-        while let line = try reader.next() {
-            summary.lines += 1
-            let number = summary.lines
-            switch line {
-            case .tooLong(let prefix, let length):
-                refused.append((number, "the line has \(length) bytes; the limit is \(Interchange.lineBytesMax)", prefix))
-                parseFailed = true
-            case .text(let bytes):
-                if bytes.isEmpty { continue }
-                let parsed = bytes.withUnsafeBytes { raw in Result { () throws(InterchangeError) in try Interchange.parse(raw) } }
-                switch parsed {
-                case .success(let event):
-                    events.append(event)
-                    lines.append((number, bytes))
-                case .failure(let error):
-                    refused.append((number, error.reason, bytes))
+        let submissions = SubmissionQueue()
+        /// The parse refusals of the batch being submitted, written with its own refusals.
+        var inFlight: [Refusal] = []
+        func submit() throws {
+            let (ledger, mode, acknowledgements) = (ledger, allOrNothing ? SubmitMode.allOrNothing : .skipInvalid, acknowledgements)
+            let (batch, batchLines) = (events, lines)
+            let finished = try submissions.start {
+                guard !batch.isEmpty else { return BatchOutcome(verdicts: [], lines: []) }
+                let verdicts = try ledger.submit(batch, mode: mode)
+                try acknowledgements?.record(try ledger.ledger.head().position)
+                return BatchOutcome(verdicts: verdicts, lines: batchLines)
+            }
+            if let finished { try record(finished, parseRefusals: inFlight, into: &summary) }
+            inFlight = refused
+            refused.removeAll()
+            events.removeAll(keepingCapacity: true)
+            lines.removeAll(keepingCapacity: true)
+        }
+        do {
+            while let line = try reader.next() {
+                summary.lines += 1
+                let number = summary.lines
+                switch line {
+                case .tooLong(let prefix, let length):
+                    refused.append((number, "the line has \(length) bytes; the limit is \(Interchange.lineBytesMax)", prefix))
                     parseFailed = true
+                case .text(let bytes):
+                    if bytes.isEmpty { continue }
+                    let parsed = bytes.withUnsafeBytes { raw in Result { () throws(InterchangeError) in try Interchange.parse(raw) } }
+                    switch parsed {
+                    case .success(let event):
+                        events.append(event)
+                        lines.append((number, bytes))
+                    case .failure(let error):
+                        refused.append((number, error.reason, bytes))
+                        parseFailed = true
+                    }
                 }
+                if !allOrNothing, events.count >= batchEvents { try submit() }
+                progress.update(done: reader.bytesConsumed, events: UInt64(summary.lines))
             }
-            if !allOrNothing, events.count >= batchEvents {
-                try submit(&events, &lines, &refused, &summary)
+            if allOrNothing && parseFailed {
+                summary.withheld = events.count
+                events.removeAll()
+                lines.removeAll()
             }
-            progress.update(done: reader.bytesConsumed, events: UInt64(summary.lines))
+            try submit()
+            if let finished = try submissions.finish() { try record(finished, parseRefusals: inFlight, into: &summary) }
+        } catch {
+            // Let a submission in flight end before the error is reported.
+            _ = try? submissions.finish()
+            throw error
         }
-        if allOrNothing && parseFailed {
-            summary.withheld = events.count
-            events.removeAll()
-        }
-        try submit(&events, &lines, &refused, &summary)
         return summary
     }
 
-    /// Submits a batch, then writes its refused lines (parse errors and lifecycle refusals
-    /// alike) to the rejects file in line order.
-    private func submit(
-        _ events: inout [InterchangeEvent], _ lines: inout [(number: Int, bytes: [UInt8])],
-        _ refused: inout [(line: Int, reason: String, input: [UInt8])], _ summary: inout ImportSummary
-    ) throws {
-        defer {
-            events.removeAll(keepingCapacity: true)
-            lines.removeAll(keepingCapacity: true)
-            refused.removeAll(keepingCapacity: true)
-        }
-        try tally(&events, &lines, &refused, &summary)
-        for entry in refused.sorted(by: { $0.line < $1.line }) {
-            summary.rejected += 1
-            try rejects?.write(line: entry.line, reason: entry.reason, input: entry.input)
-        }
-    }
-
-    private func tally(
-        _ events: inout [InterchangeEvent], _ lines: inout [(number: Int, bytes: [UInt8])],
-        _ refused: inout [(line: Int, reason: String, input: [UInt8])], _ summary: inout ImportSummary
-    ) throws {
-        guard !events.isEmpty else { return }
-        let verdicts = try ledger.submit(events, mode: allOrNothing ? .allOrNothing : .skipInvalid)
-        try acknowledgements?.record(try ledger.ledger.head().position)
-        let anyRejected = verdicts.contains { if case .rejected = $0 { true } else { false } }
-        for (verdict, line) in zip(verdicts, lines) {
+    /// Counts a committed batch's verdicts, then writes its refused lines (parse errors and
+    /// lifecycle refusals alike) to the rejects file in line order.
+    private func record(_ outcome: BatchOutcome, parseRefusals: [Refusal], into summary: inout ImportSummary) throws {
+        var refused = parseRefusals
+        let anyRejected = outcome.verdicts.contains { if case .rejected = $0 { true } else { false } }
+        for (verdict, line) in zip(outcome.verdicts, outcome.lines) {
             switch verdict {
             case .accepted: summary.accepted += 1
             case .duplicate: summary.duplicates += 1
@@ -100,6 +110,54 @@ struct Importer {
                 }
             }
         }
+        for entry in refused.sorted(by: { $0.line < $1.line }) {
+            summary.rejected += 1
+            try rejects?.write(line: entry.line, reason: entry.reason, input: entry.input)
+        }
+    }
+}
+
+/// What a submitted batch came back with: a verdict per event, and the events' lines.
+struct BatchOutcome: Sendable {
+    var verdicts: [Verdict]
+    var lines: [(number: Int, bytes: [UInt8])]
+}
+
+/// Runs submissions one at a time, in order, on a background thread.
+final class SubmissionQueue: Sendable {
+    private let queue = DispatchQueue(label: "dossier-ledger.import.submit")
+    private let idle = DispatchSemaphore(value: 1)
+    /// The outcome of the last submission, until it is collected.
+    private let finished = Mutex<Result<BatchOutcome, any Error>?>(nil)
+
+    /// Waits for the submission in flight, then starts `job`; returns the outcome of the one
+    /// that was in flight (`nil` if none) or throws its error, in which case `job` does not start.
+    func start(_ job: @escaping @Sendable () throws -> BatchOutcome) throws -> BatchOutcome? {
+        idle.wait()
+        let previous = finished.withLock { outcome in
+            defer { outcome = nil }
+            return outcome
+        }
+        if case .failure(let error) = previous {
+            idle.signal()
+            throw error
+        }
+        queue.async {
+            let outcome = Result { try job() }
+            self.finished.withLock { $0 = outcome }
+            self.idle.signal()
+        }
+        return try previous?.get()
+    }
+
+    /// Waits for the submission in flight and returns its outcome.
+    func finish() throws -> BatchOutcome? {
+        idle.wait()
+        defer { idle.signal() }
+        return try finished.withLock { outcome in
+            defer { outcome = nil }
+            return outcome
+        }?.get()
     }
 }
 
@@ -130,7 +188,7 @@ final class RejectsFile {
 
 /// The acknowledgements file: after each committed batch, a line with the ledger's last
 /// position, flushed to disk; what a crash test checks the ledger against.
-final class AcknowledgementFile {
+final class AcknowledgementFile: Sendable {
     private let descriptor: Int32
     private let path: String
 
