@@ -71,6 +71,8 @@ public final class DossierLedger: Sendable {
         let outcome = try ledger.append(updating: projection) { store -> (batch: [StreamAppend], extra: [Verdict?]) in
             var states: [String: DossierState] = [:]
             var firstByID: [String: (index: Int, event: DossierEvent)] = [:]
+            states.reserveCapacity(events.count)
+            firstByID.reserveCapacity(events.count)
             var verdicts: [Verdict?] = []
             var batch: [StreamAppend] = []
             verdicts.reserveCapacity(events.count)

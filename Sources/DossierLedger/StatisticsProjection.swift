@@ -101,8 +101,9 @@ public struct StatisticsProjection: Projection {
     /// Writes the batch: each touched dossier, each counter row plus its delta, each moment,
     /// each new code.
     public func flush(_ batch: consuming Batch, into store: inout ProjectionStore) throws {
-        for (number, dossier) in batch.dossiers {
-            try store.put(dossier.bytes, for: StatisticsKeys.number(number), in: "dossiers")
+        // In key order: consecutive writes land on the same pages of the tables.
+        for number in batch.dossiers.keys.sorted() {
+            try store.put(batch.dossiers[number]!.bytes, for: StatisticsKeys.number(number), in: "dossiers")
         }
         for entry in batch.newCodes {
             let number = StatisticsKeys.number32(entry.number)
@@ -119,6 +120,7 @@ public struct StatisticsProjection: Projection {
             row += delta
             try store.put(row.bytes, for: bytes, in: table)
         }
+        batch.moments.sort { ($0.time, $0.position, $0.sequence) < ($1.time, $1.position, $1.sequence) }
         for moment in batch.moments {
             var value: [UInt8] = [UInt8(moment.metric.rawValue), UInt8(bitPattern: moment.delta)]
             value += StatisticsKeys.number32(moment.department) + StatisticsKeys.number32(moment.procedure)

@@ -44,10 +44,10 @@ struct Importer {
             let (ledger, mode, acknowledgements) = (ledger, allOrNothing ? SubmitMode.allOrNothing : .skipInvalid, acknowledgements)
             let (batch, batchLines) = (events, lines)
             let finished = try submissions.start {
-                guard !batch.isEmpty else { return BatchOutcome(verdicts: [], lines: []) }
+                guard !batch.isEmpty else { return BatchOutcome(verdicts: [], lines: [], events: []) }
                 let verdicts = try ledger.submit(batch, mode: mode)
                 try acknowledgements?.record(try ledger.ledger.head().position)
-                return BatchOutcome(verdicts: verdicts, lines: batchLines)
+                return BatchOutcome(verdicts: verdicts, lines: batchLines, events: batch)
             }
             if let finished { try record(finished, parseRefusals: inFlight, into: &summary) }
             inFlight = refused
@@ -121,6 +121,8 @@ struct Importer {
 struct BatchOutcome: Sendable {
     var verdicts: [Verdict]
     var lines: [(number: Int, bytes: [UInt8])]
+    /// The events, handed back so that the parsing thread, not the storing one, frees them.
+    var events: [InterchangeEvent]
 }
 
 /// Runs submissions one at a time, in order, on a background thread.

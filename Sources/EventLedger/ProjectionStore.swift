@@ -8,25 +8,31 @@ import LedgerLMDB
 /// projection without writing.
 public struct ProjectionStore: ~Copyable {
     let base: TransactionHandle?
-    let tables: [String: Database]
+    /// The projection's tables, found by comparing names: a projection has a handful.
+    let tables: [(name: String, database: Database)]
     private(set) var pending: [String: [[UInt8]: [UInt8]]] = [:]
 
     init(base: TransactionHandle?, tables: [String: Database]) {
         self.base = base
-        self.tables = tables
+        self.tables = tables.map { ($0.key, $0.value) }
+    }
+
+    private func database(_ table: String) -> Database? {
+        tables.first { $0.name == table }?.database
     }
 
     /// The value stored for `key` in `table`, or `nil`.
     public func value(for key: [UInt8], in table: String) throws -> [UInt8]? {
-        if let value = pending[table]?[key] { return value }
-        guard let base, let database = tables[table] else { return nil }
+        if !pending.isEmpty, let value = pending[table]?[key] { return value }
+        guard let base, let database = database(table) else { return nil }
         return try base.read { txn in try txn.value(for: key.span.bytes, in: database) }
     }
 
     /// Stores `value` for `key` in `table`.
     public mutating func put(_ value: [UInt8], for key: [UInt8], in table: String) throws {
-        precondition(tables[table] != nil || base == nil, "table \(table) is not one of the projection's tables")
-        if let base, base.writable, let database = tables[table] {
+        let database = database(table)
+        precondition(database != nil || base == nil, "table \(table) is not one of the projection's tables")
+        if let base, base.writable, let database {
             try base.write { txn in try txn.put(value.span.bytes, for: key.span.bytes, in: database) }
         } else {
             pending[table, default: [:]][key] = value
@@ -37,7 +43,7 @@ public struct ProjectionStore: ~Copyable {
     /// to the end), in key order.
     public func forEach(in table: String, from lower: [UInt8] = [], upTo upper: [UInt8]?, _ body: (_ key: [UInt8], _ value: [UInt8]) throws -> Void) throws {
         var entries: [[UInt8]: [UInt8]] = [:]
-        if let base, let database = tables[table] {
+        if let base, let database = database(table) {
             try base.read { txn in
                 try txn.withCursor(in: database) { cursor in
                     // LMDB refuses an empty key: an empty lower bound means the first entry.
