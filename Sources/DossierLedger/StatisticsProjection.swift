@@ -31,7 +31,6 @@ public struct StatisticsProjection: Projection {
     /// to the tables once per chunk by ``flush(_:into:)``.
     public struct Batch {
         var dossiers: [UInt64: DossierRecord] = [:]
-        var rows: [RowKey: CounterRow] = [:]
         var moments: [Moment] = []
         var codes: [Dimension: [String: UInt32]] = [:]
         var nextCode: [Dimension: UInt32] = [:]
@@ -39,7 +38,11 @@ public struct StatisticsProjection: Projection {
     }
 
     /// An empty batch.
-    public func makeBatch() -> Batch { Batch() }
+    public func makeBatch() -> Batch {
+        var batch = Batch()
+        batch.moments.reserveCapacity(4096)
+        return batch
+    }
 
     /// Folds one event into the batch. Events of the ledger's own streams (ids beginning with
     /// `$`) and of types that are not dossier events are skipped.
@@ -113,19 +116,48 @@ public struct StatisticsProjection: Projection {
         for (dimension, next) in batch.nextCode {
             try store.put(StatisticsKeys.number32(next), for: [dimension.rawValue | 0x40], in: "codes")
         }
-        for (key, delta) in batch.rows {
-            let table = key.month ? "months" : "days"
-            let bytes = StatisticsKeys.row(key.dimension, period: key.period, number: key.number)
-            var row = try store.value(for: bytes, in: table).map(CounterRow.init(bytes:)) ?? CounterRow()
-            row += delta
-            try store.put(row.bytes, for: bytes, in: table)
-        }
         batch.moments.sort { ($0.time, $0.position, $0.sequence) < ($1.time, $1.position, $1.sequence) }
+        try addRows(of: batch.moments, into: &store)
         for moment in batch.moments {
             var value: [UInt8] = [UInt8(moment.metric.rawValue), UInt8(bitPattern: moment.delta)]
             value += StatisticsKeys.number32(moment.department) + StatisticsKeys.number32(moment.procedure)
             try store.put(value, for: StatisticsKeys.moment(at: moment.time, position: moment.position, sequence: moment.sequence), in: "moments")
         }
+    }
+
+    /// Adds moments, sorted by time, to the counter rows of their days and months, per
+    /// department and per procedure: totals are kept per code number while the day (or month)
+    /// lasts, then added to the stored rows.
+    private func addRows(of moments: [Moment], into store: inout ProjectionStore) throws {
+        guard let first = moments.first else { return }
+        let departments = Int(moments.lazy.map(\.department).max() ?? 0) + 1
+        let procedures = Int(moments.lazy.map(\.procedure).max() ?? 0) + 1
+        var day = timeZone.dayNumber(atMilliseconds: first.time)
+        var month = StatisticsKeys.month(ofDay: day)
+        var dayTotals = (RowTotals(count: departments), RowTotals(count: procedures))
+        var monthTotals = (RowTotals(count: departments), RowTotals(count: procedures))
+        for moment in moments {
+            let momentDay = timeZone.dayNumber(atMilliseconds: moment.time)
+            if momentDay != day {
+                try dayTotals.0.add(into: "days", .department, period: day, store: &store)
+                try dayTotals.1.add(into: "days", .procedure, period: day, store: &store)
+                day = momentDay
+                let momentMonth = StatisticsKeys.month(ofDay: day)
+                if momentMonth != month {
+                    try monthTotals.0.add(into: "months", .department, period: month, store: &store)
+                    try monthTotals.1.add(into: "months", .procedure, period: month, store: &store)
+                    month = momentMonth
+                }
+            }
+            dayTotals.0.count(moment.metric, moment.delta, for: moment.department)
+            dayTotals.1.count(moment.metric, moment.delta, for: moment.procedure)
+            monthTotals.0.count(moment.metric, moment.delta, for: moment.department)
+            monthTotals.1.count(moment.metric, moment.delta, for: moment.procedure)
+        }
+        try dayTotals.0.add(into: "days", .department, period: day, store: &store)
+        try dayTotals.1.add(into: "days", .procedure, period: day, store: &store)
+        try monthTotals.0.add(into: "months", .department, period: month, store: &store)
+        try monthTotals.1.add(into: "months", .procedure, period: month, store: &store)
     }
 
     /// Ends a dossier's overdue spell: it stops counting at `time`, or never counted if it was
@@ -162,14 +194,6 @@ public struct StatisticsProjection: Projection {
     }
 }
 
-/// A counter row's identity in a batch.
-struct RowKey: Hashable {
-    var month: Bool
-    var dimension: Dimension
-    var period: Int32
-    var number: UInt32
-}
-
 /// A contribution at an instant, as the `moments` table keeps it.
 struct Moment {
     var time: Int64
@@ -195,8 +219,8 @@ enum Dimension: UInt8, CaseIterable {
     case procedure = 1
 }
 
-/// Adds one event's contributions to a batch: a counter of its day and its month, per
-/// department and per procedure, and a moment.
+/// Adds one event's contributions to a batch, as moments (``StatisticsProjection/flush(_:into:)``
+/// also adds them to the counter rows of their days and months).
 private struct ContributionSink {
     let timeZone: LedgerTimeZone
     let position: UInt64
@@ -208,13 +232,6 @@ private struct ContributionSink {
     }
 
     mutating func add(_ metric: Metric, delta: Int8 = 1, at time: Int64, for dossier: DossierRecord, to batch: inout StatisticsProjection.Batch) {
-        let day = timeZone.dayNumber(atMilliseconds: time)
-        let month = StatisticsKeys.month(ofDay: day)
-        let index = metric.rawValue
-        batch.rows[RowKey(month: false, dimension: .department, period: day, number: dossier.department), default: CounterRow()].values[index] += Int64(delta)
-        batch.rows[RowKey(month: true, dimension: .department, period: month, number: dossier.department), default: CounterRow()].values[index] += Int64(delta)
-        batch.rows[RowKey(month: false, dimension: .procedure, period: day, number: dossier.procedure), default: CounterRow()].values[index] += Int64(delta)
-        batch.rows[RowKey(month: true, dimension: .procedure, period: month, number: dossier.procedure), default: CounterRow()].values[index] += Int64(delta)
         batch.moments.append(Moment(time: time, position: position, sequence: sequence, metric: metric, delta: delta,
                                     department: dossier.department, procedure: dossier.procedure))
         sequence += 1
