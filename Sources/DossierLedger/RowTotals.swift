@@ -27,10 +27,11 @@ struct RowTotals {
     mutating func add(into table: String, _ dimension: Dimension, period: Int32, store: inout ProjectionStore) throws {
         for number in touched.sorted() {
             let index = Int(number)
-            let key = StatisticsKeys.row(dimension, period: period, number: number)
-            var row = try store.value(for: key, in: table).map(CounterRow.init(bytes:)) ?? CounterRow()
-            row += rows[index]
-            try store.put(row.bytes, for: key, in: table)
+            try StatisticsKeys.rowKey(dimension, period: period, number: number).withSpan { key in
+                var row = try store.withValue(for: key, in: table) { CounterRow(span: $0) } ?? CounterRow()
+                row += rows[index]
+                try row.stored.withSpan { try store.put($0, for: key, in: table) }
+            }
             rows[index] = CounterRow()
             isTouched[index] = false
         }

@@ -57,7 +57,10 @@ public struct StatisticsProjection: Projection {
         if let touched = batch.dossiers[number] {
             dossier = touched
         } else {
-            dossier = try store.value(for: StatisticsKeys.number(number), in: "dossiers").flatMap(DossierRecord.init(bytes:)) ?? DossierRecord()
+            let stored = try StatisticsKeys.dossier(number).withSpan { key in
+                try store.withValue(for: key, in: "dossiers") { DossierRecord(span: $0) }
+            }
+            dossier = (stored ?? nil) ?? DossierRecord()
         }
         var sink = ContributionSink(timeZone: timeZone, position: position)
         let time = at.millisecondsSinceEpoch
@@ -106,7 +109,9 @@ public struct StatisticsProjection: Projection {
     public func flush(_ batch: consuming Batch, into store: inout ProjectionStore) throws {
         // In key order: consecutive writes land on the same pages of the tables.
         for number in batch.dossiers.keys.sorted() {
-            try store.put(batch.dossiers[number]!.bytes, for: StatisticsKeys.number(number), in: "dossiers")
+            try StatisticsKeys.dossier(number).withSpan { key in
+                try batch.dossiers[number]!.stored.withSpan { try store.put($0, for: key, in: "dossiers") }
+            }
         }
         for entry in batch.newCodes {
             let number = StatisticsKeys.number32(entry.number)
@@ -119,9 +124,14 @@ public struct StatisticsProjection: Projection {
         batch.moments.sort { ($0.time, $0.position, $0.sequence) < ($1.time, $1.position, $1.sequence) }
         try addRows(of: batch.moments, into: &store)
         for moment in batch.moments {
-            var value: [UInt8] = [UInt8(moment.metric.rawValue), UInt8(bitPattern: moment.delta)]
-            value += StatisticsKeys.number32(moment.department) + StatisticsKeys.number32(moment.procedure)
-            try store.put(value, for: StatisticsKeys.moment(at: moment.time, position: moment.position, sequence: moment.sequence), in: "moments")
+            var value = StackBytes()
+            value.append(UInt8(moment.metric.rawValue))
+            value.append(UInt8(bitPattern: moment.delta))
+            value.append(bigEndian: moment.department)
+            value.append(bigEndian: moment.procedure)
+            try StatisticsKeys.moment(at: moment.time, position: moment.position, sequence: moment.sequence).withSpan { key in
+                try value.withSpan { try store.put($0, for: key, in: "moments") }
+            }
         }
     }
 
@@ -190,7 +200,9 @@ public struct StatisticsProjection: Projection {
 
     /// The state of a dossier as the projection has it, or `nil` when it has no events.
     func state(ofStream number: UInt64, in store: borrowing ProjectionStore) throws -> DossierState? {
-        try store.value(for: StatisticsKeys.number(number), in: "dossiers").flatMap(DossierRecord.init(bytes:))?.state
+        try StatisticsKeys.dossier(number).withSpan { key in
+            try store.withValue(for: key, in: "dossiers") { DossierRecord(span: $0) }
+        }??.state
     }
 }
 
@@ -250,11 +262,12 @@ struct DossierRecord {
 
     init() {}
 
-    init?(bytes: [UInt8]) {
-        guard bytes.count == 1 + 6 * 8 + 2 * 4 else { return nil }
-        func load(_ offset: Int) -> Int64 { bytes.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: Int64.self)) } }
-        func load32(_ offset: Int) -> UInt32 { bytes.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) } }
-        state = DossierState(bits: bytes[0], lastAtMilliseconds: load(1))
+    /// Reads a stored record; `nil` when it is not one.
+    init?(span: RawSpan) {
+        guard span.byteCount == 1 + 6 * 8 + 2 * 4 else { return nil }
+        func load(_ offset: Int) -> Int64 { Int64(littleEndian: span.unsafeLoadUnaligned(fromByteOffset: offset, as: Int64.self)) }
+        func load32(_ offset: Int) -> UInt32 { UInt32(littleEndian: span.unsafeLoadUnaligned(fromByteOffset: offset, as: UInt32.self)) }
+        state = DossierState(bits: span.unsafeLoadUnaligned(as: UInt8.self), lastAtMilliseconds: load(1))
         receivedAt = load(9)
         due = load(17)
         decidedAt = load(25) == .min ? nil : load(25)
@@ -263,13 +276,18 @@ struct DossierRecord {
         procedure = load32(53)
     }
 
-    var bytes: [UInt8] {
-        var bytes: [UInt8] = [state.bits]
-        bytes.reserveCapacity(57)
-        for value: Int64 in [state.lastAtMilliseconds, receivedAt, due, decidedAt ?? .min, overdueStart ?? .min, 0] {
-            withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
-        }
-        for value in [department, procedure] { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+    /// The stored form: state bits, then six Int64 and two UInt32, little-endian.
+    var stored: StackBytes {
+        var bytes = StackBytes()
+        bytes.append(state.bits)
+        bytes.append(littleEndian: state.lastAtMilliseconds)
+        bytes.append(littleEndian: receivedAt)
+        bytes.append(littleEndian: due)
+        bytes.append(littleEndian: decidedAt ?? .min)
+        bytes.append(littleEndian: overdueStart ?? .min)
+        bytes.append(littleEndian: Int64(0))
+        bytes.append(littleEndian: department)
+        bytes.append(littleEndian: procedure)
         return bytes
     }
 }
@@ -281,17 +299,19 @@ struct CounterRow {
     init() {}
 
     init(bytes: [UInt8]) {
-        bytes.withUnsafeBytes { raw in
-            for index in 0..<Swift.min(values.count, raw.count / 8) {
-                values[index] = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: index * 8, as: Int64.self))
-            }
+        self.init(span: bytes.span.bytes)
+    }
+
+    init(span: RawSpan) {
+        for index in 0..<Swift.min(values.count, span.byteCount / 8) {
+            values[index] = Int64(littleEndian: span.unsafeLoadUnaligned(fromByteOffset: index * 8, as: Int64.self))
         }
     }
 
-    var bytes: [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(values.count * 8)
-        for index in values.indices { withUnsafeBytes(of: values[index].littleEndian) { bytes.append(contentsOf: $0) } }
+    /// The stored form: one Int64 per metric, little-endian.
+    var stored: StackBytes {
+        var bytes = StackBytes()
+        for index in values.indices { bytes.append(littleEndian: values[index]) }
         return bytes
     }
 
@@ -303,7 +323,6 @@ struct CounterRow {
 /// Keys of the statistics tables: big-endian, signed values biased so that byte order is
 /// numeric order.
 enum StatisticsKeys {
-    static func number(_ value: UInt64) -> [UInt8] { withUnsafeBytes(of: value.bigEndian) { Array($0) } }
     static func number32(_ value: UInt32) -> [UInt8] { withUnsafeBytes(of: value.bigEndian) { Array($0) } }
     static func number32(_ bytes: [UInt8]) -> UInt32? {
         guard bytes.count == 4 else { return nil }
@@ -312,19 +331,37 @@ enum StatisticsKeys {
 
     static func biased(_ value: Int32) -> [UInt8] { number32(UInt32(bitPattern: value) ^ 0x8000_0000) }
 
-    /// A counter row's key: dimension, day or month, code number.
-    static func row(_ dimension: Dimension, period: Int32, number: UInt32) -> [UInt8] {
-        [dimension.rawValue] + biased(period) + number32(number)
-    }
-
     /// The first key of a dimension's rows for a period.
     static func rowStart(_ dimension: Dimension, period: Int32) -> [UInt8] { [dimension.rawValue] + biased(period) }
 
-    static func moment(at time: Int64, position: UInt64, sequence: UInt8) -> [UInt8] {
-        number(UInt64(bitPattern: time) ^ 0x8000_0000_0000_0000) + number(position) + [sequence]
+    /// A dossier's key: its stream number.
+    static func dossier(_ number: UInt64) -> StackBytes {
+        var key = StackBytes()
+        key.append(bigEndian: number)
+        return key
     }
 
-    static func momentStart(at time: Int64) -> [UInt8] { number(UInt64(bitPattern: time) ^ 0x8000_0000_0000_0000) }
+    /// A counter row's key: dimension, day or month (biased), code number.
+    static func rowKey(_ dimension: Dimension, period: Int32, number: UInt32) -> StackBytes {
+        var key = StackBytes()
+        key.append(dimension.rawValue)
+        key.append(bigEndian: UInt32(bitPattern: period) ^ 0x8000_0000)
+        key.append(bigEndian: number)
+        return key
+    }
+
+    /// A moment's key: its instant, then the event's position and the contribution's sequence.
+    static func moment(at time: Int64, position: UInt64, sequence: UInt8) -> StackBytes {
+        var key = StackBytes()
+        key.append(bigEndian: UInt64(bitPattern: time) ^ 0x8000_0000_0000_0000)
+        key.append(bigEndian: position)
+        key.append(sequence)
+        return key
+    }
+
+    static func momentStart(at time: Int64) -> [UInt8] {
+        withUnsafeBytes(of: (UInt64(bitPattern: time) ^ 0x8000_0000_0000_0000).bigEndian) { Array($0) }
+    }
 
     /// Months since year 0: year × 12 + month − 1.
     static func month(ofDay day: Int32) -> Int32 {

@@ -39,6 +39,26 @@ public struct ProjectionStore: ~Copyable {
         }
     }
 
+    /// Calls `body` with the value stored for `key` in `table` (a view valid only inside
+    /// `body`), or returns `nil`. The same as ``value(for:in:)`` without copying.
+    public func withValue<R>(for key: RawSpan, in table: String, _ body: (RawSpan) throws -> R) throws -> R? {
+        if !pending.isEmpty, let value = pending[table]?[key.withUnsafeBytes { Array($0) }] { return try body(value.span.bytes) }
+        guard let base, let database = database(table) else { return nil }
+        return try base.read { txn in try txn.withValue(for: key, in: database, body) }
+    }
+
+    /// Stores `value` for `key` in `table`. The same as ``put(_:for:in:)-([UInt8],_,_)`` without
+    /// building arrays.
+    public mutating func put(_ value: RawSpan, for key: RawSpan, in table: String) throws {
+        let database = database(table)
+        precondition(database != nil || base == nil, "table \(table) is not one of the projection's tables")
+        if let base, base.writable, let database {
+            try base.write { txn in try txn.put(value, for: key, in: database) }
+        } else {
+            pending[table, default: [:]][key.withUnsafeBytes { Array($0) }] = value.withUnsafeBytes { Array($0) }
+        }
+    }
+
     /// Calls `body` with each entry of `table` whose key is in `lower..<upper` (`upper` `nil`:
     /// to the end), in key order.
     public func forEach(in table: String, from lower: [UInt8] = [], upTo upper: [UInt8]?, _ body: (_ key: [UInt8], _ value: [UInt8]) throws -> Void) throws {

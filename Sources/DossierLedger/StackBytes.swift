@@ -1,0 +1,27 @@
+/// A few bytes built without a heap allocation: the keys and values of the statistics tables.
+struct StackBytes {
+    /// The most bytes it holds.
+    static let capacity = 96
+    private var storage = InlineArray<96, UInt8>(repeating: 0)
+    private(set) var count = 0
+
+    init() {}
+
+    mutating func append(_ byte: UInt8) {
+        storage[count] = byte
+        count += 1
+    }
+
+    mutating func append<T: FixedWidthInteger>(bigEndian value: T) {
+        for shift in stride(from: T.bitWidth - 8, through: 0, by: -8) { append(UInt8(truncatingIfNeeded: value >> shift)) }
+    }
+
+    mutating func append<T: FixedWidthInteger>(littleEndian value: T) {
+        for shift in stride(from: 0, to: T.bitWidth, by: 8) { append(UInt8(truncatingIfNeeded: value >> shift)) }
+    }
+
+    /// Lends the bytes.
+    func withSpan<R>(_ body: (RawSpan) throws -> R) rethrows -> R {
+        try body(storage.span.bytes.extracting(0..<count))
+    }
+}
