@@ -13,10 +13,10 @@ import Foundation
 
 extension Ledger {
     /// How many events a catch-up folds per write transaction; each commits its checkpoint.
-    static let catchUpChunkEventsMax: UInt64 = 50_000
+    static let catchUpChunkEventsMax: UInt64 = 200_000
 
     /// Brings the stored state of `projection` up to the head, in write transactions of at
-    /// most 50,000 events, each committing state and checkpoint together. A stored state of
+    /// most 200,000 events, each committing state and checkpoint together. A stored state of
     /// another ``Projection/version`` is rebuilt from the first event.
     ///
     /// - Returns: the checkpoint reached: the head.
@@ -99,7 +99,9 @@ extension Ledger {
             let before = try head(in: txn).position
             var store = ProjectionStore(base: txn.handle, tables: tables)
             if from < before { try fold(projection, from: from + 1, through: before, into: &store, in: txn) }
+            store.lastKeys = (try lastKey(in: databases.eventIDs, txn), try lastKey(in: databases.streams, txn))
             let (batch, extra) = try prepare(store)
+            store.lastKeys = nil
             try Self.validate(batch)
             let results = try append(batch, recordedAtMicroseconds: recordedAt, in: &txn)
             let after = try head(in: txn)
@@ -112,6 +114,13 @@ extension Ledger {
     }
 
     // MARK: Machinery
+
+    /// The greatest key of a database; empty when it has none.
+    private func lastKey<A>(in database: Database, _ txn: borrowing Transaction<A>) throws -> [UInt8] {
+        try txn.withCursor(in: database) { cursor in
+            try cursor.last() ? cursor.withKey { $0.withUnsafeBytes { Array($0) } } : []
+        }
+    }
 
     private func fold<P: Projection, A>(_ projection: P, from: UInt64, through: UInt64, into store: inout ProjectionStore, in txn: borrowing Transaction<A>) throws {
         var batch = projection.makeBatch()

@@ -11,6 +11,10 @@ public struct ProjectionStore: ~Copyable {
     /// The projection's tables, found by comparing names: a projection has a handful.
     let tables: [(name: String, database: Database)]
     private(set) var pending: [String: [[UInt8]: [UInt8]]] = [:]
+    /// While the `prepare` step of ``Ledger/append(updating:_:)`` runs: the greatest event id
+    /// and stream id stored. An id that sorts after them is not stored, which answers the usual
+    /// lookup (ids that grow with time) without a search.
+    var lastKeys: (eventID: [UInt8], stream: [UInt8])?
 
     init(base: TransactionHandle?, tables: [String: Database]) {
         self.base = base
@@ -88,6 +92,7 @@ public struct ProjectionStore: ~Copyable {
     /// The stream number the log gave `stream`, or `nil` when the stream has no events yet.
     public func streamNumber(of stream: String, in ledger: Ledger) throws -> UInt64? {
         guard let base else { return nil }
+        if let lastKeys, lastKeys.stream.lexicographicallyPrecedes(stream.utf8) { return nil }
         return try base.read { txn in try ledger.streamNumber(of: stream, in: txn) }
     }
 
@@ -97,6 +102,7 @@ extension ProjectionStore {
     /// Lends the stored event with id `id`, or returns `nil` when there is none.
     public func withStoredEvent<R>(id: String, in ledger: Ledger, _ body: (borrowing EventRecord) throws -> R) throws -> R? {
         guard let base else { return nil }
+        if let lastKeys, lastKeys.eventID.lexicographicallyPrecedes(id.utf8) { return nil }
         return try base.read { txn in
             let position = try Keys.withText(id) { key in
                 try txn.withValue(for: key, in: ledger.databases.eventIDs) { Keys.number($0) }

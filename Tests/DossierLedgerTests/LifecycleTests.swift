@@ -111,4 +111,19 @@ import Testing
         #expect(reason.contains("different content"))
         #expect(try ledger.ledger.head().position == 3)
     }
+
+    @Test func duplicatesAreFoundWhateverTheOrderOfIds() throws {
+        // Ids after the greatest stored one are known to be new without a search; the others
+        // are looked up. Both must tell duplicates from new events.
+        let directory = try TemporaryDirectory()
+        let ledger = try makeDossierLedger(directory)
+        var received = Self.event(.received, minute: 0), forwarded = Self.event(.forwarded, minute: 5), decided = Self.event(.decided, minute: 9)
+        (received.id, forwarded.id, decided.id) = ("m", "z", "a")
+        #expect(try ledger.submit([received]) == [.accepted(position: 2)])
+        #expect(try ledger.submit([forwarded, received]) == [.accepted(position: 3), .duplicate(position: 2)])
+        #expect(try ledger.submit([received, decided, forwarded]) == [.duplicate(position: 2), .accepted(position: 4), .duplicate(position: 3)])
+        var reused = Self.event(.resultReturned, minute: 12)
+        reused.id = "a"
+        guard case .rejected = try ledger.submit([reused]).first else { Issue.record("reused id accepted"); return }
+    }
 }
