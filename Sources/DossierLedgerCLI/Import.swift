@@ -31,7 +31,7 @@ struct Import: AsyncParsableCommand {
     var allOrNothing = false
 
     @Option(name: .customLong("batch-events"), help: "Events per atomic batch (1 to 100000).")
-    var batchEvents = 10_000
+    var batchEvents = 25_000
 
     @Option(help: ArgumentHelp("After each committed batch, append its last position to this file (for crash tests).", valueName: "file"))
     var acknowledgements: String?

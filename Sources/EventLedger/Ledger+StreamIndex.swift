@@ -209,9 +209,15 @@ extension Ledger {
             state.tail.count >= Swift.max(1, options.streamTailEventsMax) ? state.tail.entriesInKeyOrder() : nil
         }
         guard let entries else { return }
+        // Entries after the index's last key (most of those of streams begun since the last
+        // merge) go at its end without a search.
+        let last = try txn.withCursor(in: databases.streamEvents) { cursor in
+            try cursor.last() ? cursor.withKey { Keys.streamEvent($0) } : nil
+        }
         for entry in entries {
+            let atEnd = last.map { (entry.stream, entry.version) > ($0.stream, $0.version) } ?? true
             try Keys.withStreamEvent(entry.stream, entry.version) { key in
-                try Keys.withNumber(entry.position) { try txn.put($0, for: key, in: databases.streamEvents, options: .noOverwrite) }
+                try Keys.withNumber(entry.position) { try txn.put($0, for: key, in: databases.streamEvents, options: atEnd ? .append : .noOverwrite) }
             }
         }
         try saveIndexedThrough(head, in: &txn)
