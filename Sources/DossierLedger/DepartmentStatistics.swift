@@ -60,11 +60,13 @@ extension StatisticsProjection {
             try store.forEach(in: "days", from: StatisticsKeys.rowStart(dimension, period: day), upTo: StatisticsKeys.rowStart(dimension, period: day + 1), add)
         } else {
             let start = timeZone.startOfDay(civil)
-            try store.forEach(in: "moments", from: StatisticsKeys.momentStart(at: start), upTo: StatisticsKeys.momentStart(at: time + 1)) { _, value in
-                guard value.count == 10, let metric = Metric(rawValue: Int(value[0])) else { return }
-                let numberOffset = dimension == .department ? 2 : 6
-                let number = value.withUnsafeBytes { UInt32(bigEndian: $0.loadUnaligned(fromByteOffset: numberOffset, as: UInt32.self)) }
-                rows[number, default: CounterRow()].values[metric.rawValue] += Int64(Int8(bitPattern: value[1]))
+            for table in ["moments", "overdueStarts"] {
+                try store.forEach(in: table, from: StatisticsKeys.momentStart(at: start), upTo: StatisticsKeys.momentStart(at: time + 1)) { _, value in
+                    guard value.count == 10, let metric = Metric(rawValue: Int(value[0])) else { return }
+                    let numberOffset = dimension == .department ? 2 : 6
+                    let number = value.withUnsafeBytes { UInt32(bigEndian: $0.loadUnaligned(fromByteOffset: numberOffset, as: UInt32.self)) }
+                    rows[number, default: CounterRow()].values[metric.rawValue] += Int64(Int8(bitPattern: value[1]))
+                }
             }
         }
         return rows

@@ -30,7 +30,12 @@ struct RowTotals {
             try StatisticsKeys.rowKey(dimension, period: period, number: number).withSpan { key in
                 var row = try store.withValue(for: key, in: table) { CounterRow(span: $0) } ?? CounterRow()
                 row += rows[index]
-                try row.stored.withSpan { try store.put($0, for: key, in: table) }
+                // A row of zeros is not kept: the state does not depend on how the log was chunked.
+                if row.isZero {
+                    try store.remove(key, in: table)
+                } else {
+                    try row.stored.withSpan { try store.put($0, for: key, in: table) }
+                }
             }
             rows[index] = CounterRow()
             isTouched[index] = false

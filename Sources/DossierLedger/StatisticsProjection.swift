@@ -11,16 +11,22 @@ public import EventLedger
 /// is the day's last millisecond, else the moments of that day up to T. No query folds the
 /// log: its cost depends on the number of months and departments, not of events.
 ///
+/// Moments at an event's own instant are kept in `moments`, which a log in time order fills at
+/// its end; the start of an overdue spell, at a due instant still to come, in `overdueStarts`.
+/// A dossier closed before it became overdue never counted as overdue: its start is removed
+/// rather than cancelled by a −1, and a counter row whose counters are all zero is not kept, so
+/// the stored state is the same however the log was folded (in one chunk or many).
+///
 /// Tables: `dossiers` (stream number → the dossier's lifecycle state and the instants its
 /// statistics need), `codes` (department and procedure codes ↔ small numbers), `days`,
-/// `months`, `moments`.
+/// `months`, `moments`, `overdueStarts`.
 public struct StatisticsProjection: Projection {
     /// `statistics`.
     public let name = "statistics"
     /// The version of the fold; stored state of another version is rebuilt.
-    public let version: UInt32 = 1
+    public let version: UInt32 = 2
     /// The tables the state lives in.
-    public let tables = ["dossiers", "codes", "days", "months", "moments"]
+    public let tables = ["dossiers", "codes", "days", "months", "moments", "overdueStarts"]
     /// The zone whose calendar days and months the counters use.
     public let timeZone: LedgerTimeZone
 
@@ -32,6 +38,10 @@ public struct StatisticsProjection: Projection {
     public struct Batch {
         var dossiers: [UInt64: DossierRecord] = [:]
         var moments: [Moment] = []
+        /// The overdue starts added by this batch, by stream number: where they are in `moments`.
+        var starts: [UInt64: Int] = [:]
+        /// The keys of stored overdue starts to remove.
+        var removedStarts: [(time: Int64, position: UInt64)] = []
         var codes: [Dimension: [String: UInt32]] = [:]
         var nextCode: [Dimension: UInt32] = [:]
         var newCodes: [(dimension: Dimension, code: String, number: UInt32)] = []
@@ -69,11 +79,13 @@ public struct StatisticsProjection: Projection {
             dossier.department = try intern(department.rawValue, .department, &batch, store)
             dossier.procedure = try intern(procedure.rawValue, .procedure, &batch, store)
             dossier.receivedAt = time
+            dossier.receivedPosition = position
             dossier.due = due.millisecondsSinceEpoch
             sink.add(.received, at: time, for: dossier, to: &batch)
             let start = Swift.max(time, due.millisecondsSinceEpoch &+ 1)
             dossier.overdueStart = start
-            sink.add(.overdue, at: start, for: dossier, to: &batch)
+            batch.starts[number] = batch.moments.count
+            sink.add(.overdue, at: start, for: dossier, to: &batch, kind: .overdueStart)
         case .forwarded(let via):
             if via == .post { sink.add(.forwardedByPost, at: time, for: dossier, to: &batch) }
         case .decided:
@@ -88,7 +100,7 @@ public struct StatisticsProjection: Projection {
                     sink.add(.early, at: time, for: dossier, to: &batch)
                 }
             }
-            close(&dossier, at: time, sink: &sink, batch: &batch)
+            close(&dossier, number, at: time, sink: &sink, batch: &batch)
         case .rated(let rating, _):
             let metric: Metric = switch rating {
             case .verySatisfied: .verySatisfied
@@ -98,7 +110,7 @@ public struct StatisticsProjection: Projection {
             sink.add(metric, at: time, for: dossier, to: &batch)
         case .withdrawn:
             sink.add(.withdrawn, at: time, for: dossier, to: &batch)
-            close(&dossier, at: time, sink: &sink, batch: &batch)
+            close(&dossier, number, at: time, sink: &sink, batch: &batch)
         }
         dossier.state = dossier.state.applying(type: details.type, atMilliseconds: time)
         batch.dossiers[number] = dossier
@@ -121,16 +133,33 @@ public struct StatisticsProjection: Projection {
         for (dimension, next) in batch.nextCode {
             try store.put(StatisticsKeys.number32(next), for: [dimension.rawValue | 0x40], in: "codes")
         }
+        for start in batch.removedStarts {
+            try StatisticsKeys.moment(at: start.time, position: start.position, sequence: StatisticsKeys.overdueStartSequence).withSpan { key in
+                try store.remove(key, in: "overdueStarts")
+            }
+        }
+        batch.moments.removeAll { $0.delta == 0 }
         batch.moments.sort { ($0.time, $0.position, $0.sequence) < ($1.time, $1.position, $1.sequence) }
         try addRows(of: batch.moments, into: &store)
-        for moment in batch.moments {
+        // Moments after the last stored one (all of them, for a log in time order) go at the
+        // table's end without a search.
+        let last = try store.lastKey(in: "moments")
+        for moment in batch.moments where moment.kind != .rowsOnly {
             var value = StackBytes()
             value.append(UInt8(moment.metric.rawValue))
             value.append(UInt8(bitPattern: moment.delta))
             value.append(bigEndian: moment.department)
             value.append(bigEndian: moment.procedure)
             try StatisticsKeys.moment(at: moment.time, position: moment.position, sequence: moment.sequence).withSpan { key in
-                try value.withSpan { try store.put($0, for: key, in: "moments") }
+                try value.withSpan { value in
+                    if moment.kind == .overdueStart {
+                        try store.put(value, for: key, in: "overdueStarts")
+                    } else if let known = last, key.withUnsafeBytes({ known.lexicographicallyPrecedes($0) }) {
+                        try store.put(value, for: key, in: "moments", atEnd: true)
+                    } else {
+                        try store.put(value, for: key, in: "moments")
+                    }
+                }
             }
         }
     }
@@ -171,11 +200,20 @@ public struct StatisticsProjection: Projection {
     }
 
     /// Ends a dossier's overdue spell: it stops counting at `time`, or never counted if it was
-    /// closed before becoming overdue.
-    private func close(_ dossier: inout DossierRecord, at time: Int64, sink: inout ContributionSink, batch: inout Batch) {
+    /// closed before becoming overdue, in which case its start is taken back: dropped from the
+    /// batch, or removed from the table with a −1 to the rows that counted it.
+    private func close(_ dossier: inout DossierRecord, _ number: UInt64, at time: Int64, sink: inout ContributionSink, batch: inout Batch) {
         guard let start = dossier.overdueStart else { return }
-        sink.add(.overdue, delta: -1, at: Swift.max(start, time), for: dossier, to: &batch)
         dossier.overdueStart = nil
+        if time >= start {
+            sink.add(.overdue, delta: -1, at: time, for: dossier, to: &batch)
+        } else if let index = batch.starts.removeValue(forKey: number) {
+            batch.moments[index].delta = 0
+        } else {
+            batch.removedStarts.append((start, dossier.receivedPosition))
+            batch.moments.append(Moment(time: start, position: dossier.receivedPosition, sequence: StatisticsKeys.overdueStartSequence,
+                                        metric: .overdue, delta: -1, department: dossier.department, procedure: dossier.procedure, kind: .rowsOnly))
+        }
     }
 
     /// The small number of a department or procedure code, assigning the next one to a new code.
@@ -215,6 +253,17 @@ struct Moment {
     var delta: Int8
     var department: UInt32
     var procedure: UInt32
+    var kind = Kind.atEvent
+
+    /// Where a contribution is kept besides the counter rows.
+    enum Kind {
+        /// In `moments`: at the instant of its event.
+        case atEvent
+        /// In `overdueStarts`: a due instant passing.
+        case overdueStart
+        /// Nowhere: it takes back a removed overdue start from the rows.
+        case rowsOnly
+    }
 }
 
 /// What the counters count, in the order of a counter row.
@@ -243,9 +292,10 @@ private struct ContributionSink {
         self.position = position
     }
 
-    mutating func add(_ metric: Metric, delta: Int8 = 1, at time: Int64, for dossier: DossierRecord, to batch: inout StatisticsProjection.Batch) {
+    mutating func add(_ metric: Metric, delta: Int8 = 1, at time: Int64, for dossier: DossierRecord, to batch: inout StatisticsProjection.Batch,
+                      kind: Moment.Kind = .atEvent) {
         batch.moments.append(Moment(time: time, position: position, sequence: sequence, metric: metric, delta: delta,
-                                    department: dossier.department, procedure: dossier.procedure))
+                                    department: dossier.department, procedure: dossier.procedure, kind: kind))
         sequence += 1
     }
 }
@@ -259,6 +309,8 @@ struct DossierRecord {
     var due: Int64 = 0
     var decidedAt: Int64?
     var overdueStart: Int64?
+    /// The position of the receipt: with ``overdueStart``, the key of the overdue start.
+    var receivedPosition: UInt64 = 0
 
     init() {}
 
@@ -272,6 +324,7 @@ struct DossierRecord {
         due = load(17)
         decidedAt = load(25) == .min ? nil : load(25)
         overdueStart = load(33) == .min ? nil : load(33)
+        receivedPosition = UInt64(bitPattern: load(41))
         department = load32(49)
         procedure = load32(53)
     }
@@ -285,7 +338,7 @@ struct DossierRecord {
         bytes.append(littleEndian: due)
         bytes.append(littleEndian: decidedAt ?? .min)
         bytes.append(littleEndian: overdueStart ?? .min)
-        bytes.append(littleEndian: Int64(0))
+        bytes.append(littleEndian: receivedPosition)
         bytes.append(littleEndian: department)
         bytes.append(littleEndian: procedure)
         return bytes
@@ -313,6 +366,12 @@ struct CounterRow {
         var bytes = StackBytes()
         for index in values.indices { bytes.append(littleEndian: values[index]) }
         return bytes
+    }
+
+    /// Whether every counter is zero.
+    var isZero: Bool {
+        for index in values.indices where values[index] != 0 { return false }
+        return true
     }
 
     static func += (lhs: inout CounterRow, rhs: CounterRow) {
@@ -349,6 +408,9 @@ enum StatisticsKeys {
         key.append(bigEndian: number)
         return key
     }
+
+    /// The sequence of a receipt's overdue start among its contributions (after `received`).
+    static let overdueStartSequence: UInt8 = 1
 
     /// A moment's key: its instant, then the event's position and the contribution's sequence.
     static func moment(at time: Int64, position: UInt64, sequence: UInt8) -> StackBytes {

@@ -10,7 +10,8 @@ public struct ProjectionStore: ~Copyable {
     let base: TransactionHandle?
     /// The projection's tables, found by comparing names: a projection has a handful.
     let tables: [(name: String, database: Database)]
-    private(set) var pending: [String: [[UInt8]: [UInt8]]] = [:]
+    /// Writes kept in memory (a store without a writable transaction): `nil` marks a removal.
+    private(set) var pending: [String: [[UInt8]: [UInt8]?]] = [:]
     /// While the `prepare` step of ``Ledger/append(updating:_:)`` runs: the greatest event id
     /// and stream id stored. An id that sorts after them is not stored, which answers the usual
     /// lookup (ids that grow with time) without a search.
@@ -27,7 +28,7 @@ public struct ProjectionStore: ~Copyable {
 
     /// The value stored for `key` in `table`, or `nil`.
     public func value(for key: [UInt8], in table: String) throws -> [UInt8]? {
-        if !pending.isEmpty, let value = pending[table]?[key] { return value }
+        if !pending.isEmpty, let entry = pending[table]?[key] { return entry }
         guard let base, let database = database(table) else { return nil }
         return try base.read { txn in try txn.value(for: key.span.bytes, in: database) }
     }
@@ -46,20 +47,46 @@ public struct ProjectionStore: ~Copyable {
     /// Calls `body` with the value stored for `key` in `table` (a view valid only inside
     /// `body`), or returns `nil`. The same as ``value(for:in:)`` without copying.
     public func withValue<R>(for key: RawSpan, in table: String, _ body: (RawSpan) throws -> R) throws -> R? {
-        if !pending.isEmpty, let value = pending[table]?[key.withUnsafeBytes { Array($0) }] { return try body(value.span.bytes) }
+        if !pending.isEmpty, let entry = pending[table]?[key.withUnsafeBytes({ Array($0) })] {
+            guard let entry else { return nil }
+            return try body(entry.span.bytes)
+        }
         guard let base, let database = database(table) else { return nil }
         return try base.read { txn in try txn.withValue(for: key, in: database, body) }
     }
 
     /// Stores `value` for `key` in `table`. The same as ``put(_:for:in:)-([UInt8],_,_)`` without
     /// building arrays.
-    public mutating func put(_ value: RawSpan, for key: RawSpan, in table: String) throws {
+    ///
+    /// - Parameter atEnd: the key sorts after every key of the table (see ``lastKey(in:)``), so
+    ///   it is stored at the table's end without a search; a key out of order throws.
+    public mutating func put(_ value: RawSpan, for key: RawSpan, in table: String, atEnd: Bool = false) throws {
         let database = database(table)
         precondition(database != nil || base == nil, "table \(table) is not one of the projection's tables")
         if let base, base.writable, let database {
-            try base.write { txn in try txn.put(value, for: key, in: database) }
+            try base.write { txn in try txn.put(value, for: key, in: database, options: atEnd ? .append : []) }
         } else {
             pending[table, default: [:]][key.withUnsafeBytes { Array($0) }] = value.withUnsafeBytes { Array($0) }
+        }
+    }
+
+    /// Removes `key` and its value from `table`, if it is there.
+    public mutating func remove(_ key: RawSpan, in table: String) throws {
+        let database = database(table)
+        precondition(database != nil || base == nil, "table \(table) is not one of the projection's tables")
+        if let base, base.writable, let database {
+            try base.write { txn in _ = try txn.delete(key, in: database) }
+        } else {
+            pending[table, default: [:]][key.withUnsafeBytes { Array($0) }] = .some(nil)
+        }
+    }
+
+    /// The greatest key stored in `table` (empty when the table is), after which keys may be
+    /// stored with `atEnd`; `nil` when this store keeps its writes in memory and cannot.
+    public func lastKey(in table: String) throws -> [UInt8]? {
+        guard let base, base.writable, let database = database(table) else { return nil }
+        return try base.read { txn in
+            try txn.withCursor(in: database) { cursor in try cursor.last() ? cursor.withKey { Array(span: $0) } : [] }
         }
     }
 
