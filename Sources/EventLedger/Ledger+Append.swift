@@ -38,6 +38,8 @@ extension Ledger {
         var position = head.position
         var chain = head.chainHash.bytes
         var streamCount = UInt64(try txn.statistics(of: databases.streams).entries)
+        var idsEnd = try IndexEnd(of: databases.eventIDs, in: txn)
+        var streamsEnd = try IndexEnd(of: databases.streams, in: txn)
         var buffer = [UInt8]()
         buffer.reserveCapacity(1024)
         var results = [AppendResult]()
@@ -51,7 +53,13 @@ extension Ledger {
                 number = try streamNumber(of: request.stream, in: txn)
             } else {
                 let stored = try Keys.withText(request.stream) { key in
-                    try Keys.withNumber(streamCount + 1) { try txn.insert($0, for: key, in: databases.streams) { Keys.number($0) } }
+                    try Keys.withNumber(streamCount + 1) { value -> UInt64?? in
+                        if streamsEnd.claim(key) {
+                            try txn.put(value, for: key, in: databases.streams, options: .append)
+                            return nil
+                        }
+                        return try txn.insert(value, for: key, in: databases.streams) { Keys.number($0) }
+                    }
                 }
                 switch stored {
                 case .none: streamCount += 1
@@ -71,7 +79,13 @@ extension Ledger {
                 // Claim the id for the next position: one search finds a stored event with this
                 // id or records the new one (undone with everything else if the append fails).
                 let stored = try Keys.withText(event.id) { key in
-                    try Keys.withNumber(position + 1) { try txn.insert($0, for: key, in: databases.eventIDs) { Keys.number($0) } }
+                    try Keys.withNumber(position + 1) { value -> UInt64?? in
+                        if idsEnd.claim(key) {
+                            try txn.put(value, for: key, in: databases.eventIDs, options: .append)
+                            return nil
+                        }
+                        return try txn.insert(value, for: key, in: databases.eventIDs) { Keys.number($0) }
+                    }
                 }
                 if let stored {
                     positions.append(try originalPosition(of: event, in: request.stream, storedAt: stored, txn: txn))
@@ -156,6 +170,31 @@ extension Ledger {
         guard text.utf8.count <= limit else {
             // Name the value only by its size: an oversized value may be anything.
             throw LedgerError.limitExceeded("a \(what)", bytes: text.utf8.count, limit: limit)
+        }
+    }
+}
+
+/// The greatest key of an index while an append writes to it. A key after it cannot be stored
+/// yet, so it is new without a search and goes at the index's end (ids and dossier codes that
+/// grow with time usually do).
+struct IndexEnd {
+    private var last: [UInt8]
+
+    init<A>(of database: Database, in txn: borrowing Transaction<A>) throws {
+        last = try txn.withCursor(in: database) { cursor in
+            try cursor.last() ? cursor.withKey { $0.withUnsafeBytes { Array($0) } } : []
+        }
+        last.reserveCapacity(Limits.streamIDBytesMax)
+    }
+
+    /// Whether `key` sorts after every key of the index; if so, it becomes the index's end
+    /// (the caller stores it there).
+    mutating func claim(_ key: RawSpan) -> Bool {
+        key.withUnsafeBytes { bytes in
+            guard last.lexicographicallyPrecedes(bytes) else { return false }
+            last.removeAll(keepingCapacity: true)
+            last.append(contentsOf: bytes)
+            return true
         }
     }
 }
