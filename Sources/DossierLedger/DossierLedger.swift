@@ -68,26 +68,36 @@ public final class DossierLedger: Sendable {
         let codec = codec
         let projection = projection
         let ledger = ledger
-        let outcome = try ledger.append(updating: projection) { store -> (batch: [StreamAppend], extra: [Verdict?]) in
+        /// What prepare decided for each event.
+        enum Plan {
+            case decided(Verdict)
+            /// Appended, in order: its position comes from the append's results.
+            case appended
+            /// The same event as the one at this index earlier in the call.
+            case sameAs(Int)
+        }
+        let outcome = try ledger.append(updating: projection) { store -> (batch: [StreamAppend], extra: [Plan]) in
             var states: [String: DossierState] = [:]
             var firstByID: [String: (index: Int, event: DossierEvent)] = [:]
             states.reserveCapacity(events.count)
             firstByID.reserveCapacity(events.count)
-            var verdicts: [Verdict?] = []
+            var plans: [Plan] = []
             var batch: [StreamAppend] = []
-            verdicts.reserveCapacity(events.count)
+            plans.reserveCapacity(events.count)
             batch.reserveCapacity(events.count)
             for (index, item) in events.enumerated() {
                 if let stored = try store.withStoredEvent(id: item.id, in: ledger, { record in
                     (record.position, record.streamID == item.event.dossier.rawValue ? try? codec.decode(record) : nil)
                 }) {
-                    verdicts.append(stored.1 == item.event
+                    plans.append(.decided(stored.1 == item.event
                         ? .duplicate(position: stored.0)
-                        : .rejected(reason: "event id \(item.id) is stored at position \(stored.0) with different content"))
+                        : .rejected(reason: "event id \(item.id) is stored at position \(stored.0) with different content")))
                     continue
                 }
                 if let first = firstByID[item.id] {
-                    verdicts.append(first.event == item.event ? nil : .rejected(reason: "event id \(item.id) was used earlier in this batch with different content"))
+                    plans.append(first.event == item.event
+                        ? .sameAs(first.index)
+                        : .decided(.rejected(reason: "event id \(item.id) was used earlier in this batch with different content")))
                     continue
                 }
                 let dossier = item.event.dossier.rawValue
@@ -102,34 +112,33 @@ public final class DossierLedger: Sendable {
                 do throws(LifecycleError) {
                     try Lifecycle.check(item.event, in: state)
                 } catch {
-                    verdicts.append(.rejected(reason: error.description))
+                    plans.append(.decided(.rejected(reason: error.description)))
                     continue
                 }
                 states[dossier] = state.applying(item.event)
                 firstByID[item.id] = (index, item.event)
-                verdicts.append(nil)
+                plans.append(.appended)
                 batch.append(StreamAppend(stream: dossier, events: [try ProposedEvent(id: item.id, event: item.event, codec: codec)]))
             }
-            if mode == .allOrNothing, verdicts.contains(where: { if case .rejected = $0 { true } else { false } }) {
-                return ([], verdicts)
-            }
-            return (batch, verdicts)
+            let anyRejected = plans.contains { if case .decided(.rejected) = $0 { true } else { false } }
+            return (mode == .allOrNothing && anyRejected ? [] : batch, plans)
         }
         var positions = outcome.results.makeIterator()
-        var byID: [String: UInt64] = [:]
         var result: [Verdict] = []
         result.reserveCapacity(events.count)
-        let anyRejected = outcome.extra.contains { if case .rejected = $0 { true } else { false } }
-        for (index, verdict) in outcome.extra.enumerated() {
-            if let verdict {
+        let anyRejected = outcome.extra.contains { if case .decided(.rejected) = $0 { true } else { false } }
+        for plan in outcome.extra {
+            switch plan {
+            case .decided(let verdict):
                 result.append(verdict)
-            } else if mode == .allOrNothing && anyRejected {
+            case .appended where mode == .allOrNothing && anyRejected, .sameAs where mode == .allOrNothing && anyRejected:
                 result.append(.rejected(reason: "not appended: another event of the batch was refused"))
-            } else if let position = byID[events[index].id] {
-                result.append(.duplicate(position: position))
-            } else if let appended = positions.next()?.positions.first {
-                byID[events[index].id] = appended
+            case .appended:
+                guard let appended = positions.next()?.positions.first else { preconditionFailure("one append result per appended event") }
                 result.append(.accepted(position: appended))
+            case .sameAs(let first):
+                guard case .accepted(let position) = result[first] else { preconditionFailure("a repeated event follows an accepted one") }
+                result.append(.duplicate(position: position))
             }
         }
         return result
