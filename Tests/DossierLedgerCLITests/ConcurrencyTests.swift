@@ -1,4 +1,5 @@
 import DossierLedger
+import EventLedger
 import Foundation
 import TestSupport
 import Testing
@@ -54,6 +55,55 @@ import Testing
         #expect(writer.terminationStatus == 0)
         #expect(snapshots >= 2)
         #expect(try dossierLedger(["verify", "--ledger", ledger]).status == 0)
+    }
+
+    @Test func streamReadsInOneProcessFollowAppendsAndIndexMergesByAnother() throws {
+        let directory = try TemporaryDirectory("concurrent")
+        let path = directory.child("ledger")
+        // More events than the in-memory stream tail holds, so that the importing process
+        // merges it into the stream-event index while this one holds its own copy.
+        let calendar = try WorkingCalendar(json: Data(contentsOf: fixture.appendingPathComponent("calendar-2019.json")))
+        let history = HistoryGenerator(reference: ReferenceCase.langSon2019.scaled(toEvents: 90_000), calendar: calendar, seed: 7).generate()
+        let first = 30_000
+        let halves = [history.events[..<first], history.events[first...]]
+        let files = try halves.enumerated().map { index, events in
+            let file = directory.child("part\(index).jsonl")
+            try (events.map { Interchange.format($0, id: nil) }.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+            return file
+        }
+        // Dossiers with events in both parts.
+        let early = Set(halves[0].map(\.dossier)), late = Set(halves[1].map(\.dossier))
+        let sample = Array(early.intersection(late).sorted().prefix(40))
+        #expect(sample.count == 40)
+        func expected(_ dossier: DossierID, through count: Int) -> [DossierEvent] {
+            history.events[..<count].filter { $0.dossier == dossier }
+        }
+        #expect(try dossierLedger(["init", "--ledger", path]).status == 0)
+        #expect(try dossierLedger(["import", "--ledger", path, files[0], "--quiet"]).status == 0)
+        var options = LedgerOptions()
+        options.readOnly = true
+        let reader = try DossierLedger.open(at: path, options: options)
+        for dossier in sample {
+            #expect(try reader.history(of: dossier).map(\.event.event) == expected(dossier, through: first))
+        }
+        let importer = try start(["import", "--ledger", path, files[1], "--quiet", "--batch-events", "7000"])
+        var rounds = 0
+        repeat {
+            // While the other process appends: each read is one snapshot, a prefix of the dossier's events.
+            for dossier in sample.prefix(5) {
+                let seen = try reader.history(of: dossier).map(\.event.event)
+                #expect(seen == Array(expected(dossier, through: history.events.count).prefix(seen.count)))
+            }
+            rounds += 1
+        } while importer.isRunning
+        importer.waitUntilExit()
+        #expect(importer.terminationStatus == 0 && rounds >= 1)
+        for dossier in sample {
+            let all = expected(dossier, through: history.events.count)
+            #expect(try reader.history(of: dossier).map(\.event.event) == all)
+            #expect(try reader.ledger.streamVersion(of: dossier.rawValue) == UInt64(all.count))
+        }
+        #expect(try dossierLedger(["verify", "--ledger", path]).status == 0)
     }
 
     @Test func twoImportersOfTheSameFileAtOnceEqualOneImport() throws {
