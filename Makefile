@@ -46,7 +46,7 @@ bench-deps: deps
 	@command -v python3 >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3; }
 	$(SWIFT) build -c release --product dossier-ledger
 
-# The full suite: 100 k, 1 M and 10 M events (about an hour on 2 cores).
+# The full suite: 100 k, 1 M and 10 M events (about 10 minutes on 2 cores, plus generating the workloads the first time).
 bench: bench-deps
 	$(BENCH) BENCH_SIZES=100000,1000000,10000000 $(SWIFT) package benchmark --no-progress
 	cd Benchmarks && $(SWIFT) run -c release BenchReport results/latest.json
