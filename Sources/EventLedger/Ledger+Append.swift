@@ -52,16 +52,7 @@ extension Ledger {
             if request.events.isEmpty {
                 number = try streamNumber(of: request.stream, in: txn)
             } else {
-                let stored = try Keys.withText(request.stream) { key in
-                    try Keys.withNumber(streamCount + 1) { value -> UInt64?? in
-                        if streamsEnd.claim(key) {
-                            try txn.put(value, for: key, in: databases.streams, options: .append)
-                            return nil
-                        }
-                        return try txn.insert(value, for: key, in: databases.streams) { Keys.number($0) }
-                    }
-                }
-                switch stored {
+                switch try claim(request.stream, for: streamCount + 1, in: databases.streams, end: &streamsEnd, txn: &txn) {
                 case .none: streamCount += 1
                 case .some(.none): throw LedgerError.corruptRecord(position: 0, reason: "the stream index holds a value that is not a stream number")
                 case .some(.some(let existing)): number = existing
@@ -78,16 +69,7 @@ extension Ledger {
             for event in request.events {
                 // Claim the id for the next position: one search finds a stored event with this
                 // id or records the new one (undone with everything else if the append fails).
-                let stored = try Keys.withText(event.id) { key in
-                    try Keys.withNumber(position + 1) { value -> UInt64?? in
-                        if idsEnd.claim(key) {
-                            try txn.put(value, for: key, in: databases.eventIDs, options: .append)
-                            return nil
-                        }
-                        return try txn.insert(value, for: key, in: databases.eventIDs) { Keys.number($0) }
-                    }
-                }
-                if let stored {
+                if let stored = try claim(event.id, for: position + 1, in: databases.eventIDs, end: &idsEnd, txn: &txn) {
                     positions.append(try originalPosition(of: event, in: request.stream, storedAt: stored, txn: txn))
                     duplicates += 1
                     continue
@@ -120,6 +102,21 @@ extension Ledger {
         }
         try mergeStreamTailIfFull(through: position, in: &txn)
         return results
+    }
+
+    /// Stores `text → number` in an index unless `text` is there: at the index's end without a
+    /// search when it sorts after every key, else in one search. Returns `nil` when it stored
+    /// it, else what the index holds (`.some(nil)` when that is not a number).
+    private func claim(_ text: String, for number: UInt64, in database: Database, end: inout IndexEnd, txn: inout WriteTransaction) throws -> UInt64?? {
+        try Keys.withText(text) { key in
+            try Keys.withNumber(number) { value in
+                if end.claim(key) {
+                    try txn.put(value, for: key, in: database, options: .append)
+                    return nil
+                }
+                return try txn.insert(value, for: key, in: database) { Keys.number($0) }
+            }
+        }
     }
 
     /// The position of the stored event that an event with the same id duplicates: it must
