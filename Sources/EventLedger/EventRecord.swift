@@ -69,6 +69,10 @@ public struct EventRecord: ~Copyable {
     /// An owned copy of the event.
     public var recorded: RecordedEvent { RecordedEvent(validatedBytes: Array(bytes), layout: layout) }
 
+    /// The stream id's UTF-8 bytes, in place.
+    var streamIDBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[layout.streamID]) }
+    /// The event id's UTF-8 bytes, in place.
+    var idBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[layout.eventID]) }
     /// The bytes the chain hash covers.
     var canonicalBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - RecordFormat.hashBytes)]) }
     /// The stored chain hash's bytes.

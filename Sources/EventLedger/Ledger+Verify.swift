@@ -2,7 +2,8 @@ import LedgerLMDB
 
 extension Ledger {
     /// Recomputes the chain and checks every record and index against the log, in one read
-    /// transaction, stopping at the first problem.
+    /// transaction: first every record in position order, stopping at the first problem, then
+    /// the stream-event index as a whole.
     ///
     /// Checked: positions are dense from 1; each record decodes and states its own position;
     /// each chain hash equals SHA-256 of the previous one and the record's canonical bytes;
@@ -32,6 +33,9 @@ extension Ledger {
             if problem == nil {
                 problem = try checkIndexSizes(checker, in: txn)
             }
+            if problem == nil {
+                problem = try checkStreamEventIndex(checker, in: txn)
+            }
             if problem == nil, let digest {
                 problem = try check(digest, in: txn, head: checker.position)
             }
@@ -55,6 +59,46 @@ extension Ledger {
         return nil
     }
 
+    /// Checks the stream-event index against the log in the index's own order: the entries
+    /// the log implies and the stored ones must be the same set, which a keyed hash of each
+    /// entry, combined over all of them, shows in one pass over each. When they differ, a second
+    /// pass looks each event up to name the first one the index gets wrong.
+    private func checkStreamEventIndex(_ checker: ChainChecker, in txn: borrowing ReadTransaction) throws -> VerificationProblem? {
+        var stored = StreamEntryDigest()
+        try txn.withCursor(in: databases.streamEvents) { cursor in
+            var found = try cursor.first()
+            while found {
+                cursor.withEntry { key, value in
+                    if let entry = Keys.streamEvent(key), let position = Keys.number(value) {
+                        stored.add(stream: entry.stream, version: entry.version, position: position)
+                    } else {
+                        stored.addMalformed()
+                    }
+                }
+                found = try cursor.next()
+            }
+        }
+        guard stored != checker.streamEntries else { return nil }
+        var located: VerificationProblem?
+        try txn.withCursor(in: databases.events) { cursor in
+            var found = try cursor.first()
+            while found, located == nil {
+                located = try cursor.withEntry { key, value -> VerificationProblem? in
+                    guard let position = Keys.number(key), position <= checker.indexedThrough else { return nil }
+                    return try value.withUnsafeBytes { bytes in
+                        let record = try EventRecord(bytes: bytes, position: position)
+                        let indexed = try Keys.withStreamEvent(record.streamNumber, record.streamVersion) { key in
+                            try txn.withValue(for: key, in: databases.streamEvents) { Keys.number($0) }
+                        } ?? nil
+                        return indexed == position ? nil : VerificationProblem(position: position, reason: "the stream-event index does not point at this event")
+                    }
+                }
+                found = try cursor.next()
+            }
+        }
+        return located ?? VerificationProblem(position: checker.indexedThrough + 1, reason: "the stream-event index holds entries the log does not account for")
+    }
+
     private func check(_ digest: LedgerDigest, in txn: borrowing ReadTransaction, head: UInt64) throws -> VerificationProblem? {
         guard digest.position <= head else {
             return VerificationProblem(position: head + 1, reason: "the digest covers position \(digest.position), but the log ends at \(head)")
@@ -75,6 +119,11 @@ private struct ChainChecker {
     var chain = ChainHash.genesis.bytes
     /// The last version seen of each stream, indexed by stream number − 1.
     var streamVersions: [UInt64] = []
+    /// A keyed hash of each stream's id, indexed by stream number − 1: the id is looked up in the
+    /// stream index at the stream's first event, and later events must carry the same id.
+    var streamIDHashes: [Int] = []
+    /// The stream-event index entries the log implies, up to the watermark.
+    var streamEntries = StreamEntryDigest()
     var next = [UInt8](repeating: 0, count: RecordFormat.hashBytes)
 
     mutating func check(key: RawSpan, bytes: UnsafeRawBufferPointer, ledger: Ledger, txn: borrowing ReadTransaction) throws -> VerificationProblem? {
@@ -103,27 +152,49 @@ private struct ChainChecker {
         guard number >= 1, number <= UInt64(streamVersions.count) + 1 else {
             return problem("stream number \(number) skips numbers")
         }
-        if number == UInt64(streamVersions.count) + 1 { streamVersions.append(0) }
+        var hasher = Hasher()
+        hasher.combine(bytes: record.streamIDBytes)
+        let streamIDHash = hasher.finalize()
+        if number == UInt64(streamVersions.count) + 1 {
+            streamVersions.append(0)
+            let indexed = try txn.withValue(for: record.streamIDBytes.bytes, in: ledger.databases.streams) { Keys.number($0) } ?? nil
+            guard indexed == number else {
+                return problem("the stream index does not map the event's stream to number \(number)")
+            }
+            streamIDHashes.append(streamIDHash)
+        } else if streamIDHash != streamIDHashes[Int(number - 1)] {
+            return problem("the event's stream id differs from that of stream number \(number)'s first event")
+        }
         let version = record.streamVersion
         guard version == streamVersions[Int(number - 1)] + 1 else {
             return problem("stream version \(version) does not follow \(streamVersions[Int(number - 1)])")
         }
         streamVersions[Int(number - 1)] = version
-        guard try ledger.streamNumber(of: record.streamID, in: txn) == number else {
-            return problem("the stream index does not map the event's stream to number \(number)")
-        }
-        if expected <= indexedThrough {
-            let indexed = try Keys.withStreamEvent(number, version) { key in
-                try txn.withValue(for: key, in: ledger.databases.streamEvents) { Keys.number($0) }
-            } ?? nil
-            guard indexed == expected else { return problem("the stream-event index does not point at this event") }
-        }
-        let byID = try Keys.withText(record.id) { key in
-            try txn.withValue(for: key, in: ledger.databases.eventIDs) { Keys.number($0) }
-        } ?? nil
+        if expected <= indexedThrough { streamEntries.add(stream: number, version: version, position: expected) }
+        let byID = try txn.withValue(for: record.idBytes.bytes, in: ledger.databases.eventIDs) { Keys.number($0) } ?? nil
         guard byID == expected else { return problem("the event-id index does not point at this event") }
         swap(&chain, &next)
         position = expected
         return nil
     }
+}
+
+/// A set of stream-event index entries summed up as one value: a keyed hash (random per
+/// process) of each entry, combined by addition, and their count. Two sets of distinct entries
+/// give the same digest only by a chance no one can aim for without the key.
+struct StreamEntryDigest: Equatable {
+    private var sum: UInt64 = 0
+    private var count = 0
+    private var malformed = 0
+
+    mutating func add(stream: UInt64, version: UInt64, position: UInt64) {
+        var hasher = Hasher()
+        hasher.combine(stream)
+        hasher.combine(version)
+        hasher.combine(position)
+        sum &+= UInt64(bitPattern: Int64(hasher.finalize()))
+        count += 1
+    }
+
+    mutating func addMalformed() { malformed += 1 }
 }

@@ -72,4 +72,28 @@ import Testing
         let beyond = LedgerDigest(position: 11, chainHash: .genesis)
         #expect(try honest.verify(against: beyond).problem?.position == 11)
     }
+
+    @Test func aStreamEventIndexEntryPointingElsewhereIsFoundAtItsEvent() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.child("ledger")
+        do {
+            // Merging every 4 events puts most entries in the index.
+            let ledger = try makeLedger(directory) { $0.streamTailEventsMax = 4 }
+            for index in 1...20 { try ledger.append([event("e\(index)")], to: "S\(index % 3)") }
+            #expect(try ledger.verify().problem == nil)
+        }
+        // Stream 1 ("S1") has its events at positions 1, 4, 7…: point its version 2 at position 7.
+        do {
+            let environment = try Environment(path: path)
+            let streamEvents = try environment.database(named: "streamEvents")
+            try environment.write { txn in
+                try withUnsafeBytes(of: (UInt64(1).bigEndian, UInt64(2).bigEndian)) { key in
+                    try withUnsafeBytes(of: UInt64(7).bigEndian) { try txn.put($0.bytes, for: key.bytes, in: streamEvents) }
+                }
+            }
+        }
+        let problem = try Ledger.open(at: path, options: testOptions { $0.readOnly = true }).verify().problem
+        #expect(problem?.position == 4)
+        #expect(problem?.reason.contains("stream-event index") == true)
+    }
 }
