@@ -137,4 +137,28 @@ import Testing
         let index = try indexState(path)
         #expect(index.format == Ledger.formatVersion && index.watermark == 30 && index.entries == 30)
     }
+
+    @Test func aStreamBegunInAFailedBatchLeavesItsNumberToTheNextStream() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeLedger(directory)
+        try ledger.append([event("a1")], to: "A")
+        // "B" begins (in two requests of the batch), then the batch fails: B was never numbered.
+        let failing = [
+            StreamAppend(stream: "B", events: [event("b1")]), StreamAppend(stream: "B", events: [event("b2")]),
+            StreamAppend(stream: "A", expected: .exact(9), events: [event("a2")]),
+        ]
+        #expect(throws: LedgerError.self) { try ledger.append(failing) }
+        // "C" gets the number "B" would have had; "B" then gets its own.
+        try ledger.append([event("c1")], to: "C")
+        try ledger.append([event("b1")], to: "B")
+        try ledger.append([event("c2")], to: "C")
+        func ids(_ stream: String) throws -> [String] {
+            var seen: [String] = []
+            try ledger.forEachEvent(inStream: stream) { seen.append($0.id) }
+            return seen
+        }
+        #expect(try ids("B") == ["b1"] && ids("C") == ["c1", "c2"] && ids("A") == ["a1"])
+        #expect(try ledger.streamVersion(of: "B") == 1 && ledger.streamVersion(of: "C") == 2)
+        #expect(try ledger.verify().problem == nil)
+    }
 }
