@@ -20,5 +20,5 @@ public enum Limits {
     /// written in bulk, this many events at a time, because writing each event's entry as it
     /// comes touches a different page for almost every event; until then every process finds
     /// those entries from the log, in memory (about 12 bytes per event plus 40 per stream).
-    public static let streamTailEventsMax = 65_536
+    public static let streamTailEventsMax = 262_144
 }

@@ -63,8 +63,9 @@ import Testing
         // More events than the in-memory stream tail holds, so that the importing process
         // merges it into the stream-event index while this one holds its own copy.
         let calendar = try WorkingCalendar(json: Data(contentsOf: fixture.appendingPathComponent("calendar-2019.json")))
-        let history = HistoryGenerator(reference: ReferenceCase.langSon2019.scaled(toEvents: 90_000), calendar: calendar, seed: 7).generate()
-        let first = 30_000
+        let history = HistoryGenerator(reference: ReferenceCase.langSon2019.scaled(toEvents: 300_000), calendar: calendar, seed: 7).generate()
+        let first = 100_000
+        #expect(history.events.count > Limits.streamTailEventsMax && first < Limits.streamTailEventsMax)
         let halves = [history.events[..<first], history.events[first...]]
         let files = try halves.enumerated().map { index, events in
             let file = directory.child("part\(index).jsonl")
@@ -86,7 +87,7 @@ import Testing
         for dossier in sample {
             #expect(try reader.history(of: dossier).map(\.event.event) == expected(dossier, through: first))
         }
-        let importer = try start(["import", "--ledger", path, files[1], "--quiet", "--batch-events", "7000"])
+        let importer = try start(["import", "--ledger", path, files[1], "--quiet", "--batch-events", "25000"])
         var rounds = 0
         repeat {
             // While the other process appends: each read is one snapshot, a prefix of the dossier's events.
