@@ -178,9 +178,7 @@ struct IndexEnd {
     private var last: [UInt8]
 
     init<A>(of database: Database, in txn: borrowing Transaction<A>) throws {
-        last = try txn.withCursor(in: database) { cursor in
-            try cursor.last() ? cursor.withKey { $0.withUnsafeBytes { Array($0) } } : []
-        }
+        last = try txn.withLastKey(in: database) { $0.withUnsafeBytes { Array($0) } } ?? []
         last.reserveCapacity(Limits.streamIDBytesMax)
     }
 

@@ -99,7 +99,8 @@ extension Ledger {
             let before = try head(in: txn).position
             var store = ProjectionStore(base: txn.handle, tables: tables)
             if from < before { try fold(projection, from: from + 1, through: before, into: &store, in: txn) }
-            store.lastKeys = (try lastKey(in: databases.eventIDs, txn), try lastKey(in: databases.streams, txn))
+            store.lastKeys = (try txn.withLastKey(in: databases.eventIDs) { $0.withUnsafeBytes { Array($0) } } ?? [],
+                              try txn.withLastKey(in: databases.streams) { $0.withUnsafeBytes { Array($0) } } ?? [])
             let (batch, extra) = try prepare(store)
             store.lastKeys = nil
             try Self.validate(batch)
@@ -114,13 +115,6 @@ extension Ledger {
     }
 
     // MARK: Machinery
-
-    /// The greatest key of a database; empty when it has none.
-    private func lastKey<A>(in database: Database, _ txn: borrowing Transaction<A>) throws -> [UInt8] {
-        try txn.withCursor(in: database) { cursor in
-            try cursor.last() ? cursor.withKey { $0.withUnsafeBytes { Array($0) } } : []
-        }
-    }
 
     private func fold<P: Projection, A>(_ projection: P, from: UInt64, through: UInt64, into store: inout ProjectionStore, in txn: borrowing Transaction<A>) throws {
         var batch = projection.makeBatch()

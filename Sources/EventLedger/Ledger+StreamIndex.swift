@@ -35,10 +35,7 @@ extension Ledger {
 
     /// The last position of the log, without reading its record.
     func headPosition<A>(in txn: borrowing Transaction<A>) throws -> UInt64 {
-        try txn.withCursor(in: databases.events) { cursor in
-            guard try cursor.last() else { return 0 }
-            return cursor.withKey { Keys.number($0) } ?? 0
-        }
+        (try txn.withLastKey(in: databases.events) { Keys.number($0) } ?? nil) ?? 0
     }
 
     // MARK: Reading a stream
@@ -211,9 +208,7 @@ extension Ledger {
         guard let entries else { return }
         // Entries after the index's last key (most of those of streams begun since the last
         // merge) go at its end without a search.
-        let last = try txn.withCursor(in: databases.streamEvents) { cursor in
-            try cursor.last() ? cursor.withKey { Keys.streamEvent($0) } : nil
-        }
+        let last = try txn.withLastKey(in: databases.streamEvents) { Keys.streamEvent($0) } ?? nil
         for entry in entries {
             let atEnd = last.map { (entry.stream, entry.version) > ($0.stream, $0.version) } ?? true
             try Keys.withStreamEvent(entry.stream, entry.version) { key in

@@ -146,9 +146,7 @@ public final class Ledger: Sendable {
     /// was appended, so the stream-event index's watermark is the head.
     private static func upgrade(_ environment: Environment, _ databases: Databases) throws {
         try environment.write { txn in
-            let head = try txn.withCursor(in: databases.events) { cursor in
-                try cursor.last() ? cursor.withKey { Keys.number($0) } ?? 0 : 0
-            }
+            let head = (try txn.withLastKey(in: databases.events) { Keys.number($0) } ?? nil) ?? 0
             try Keys.withText(Keys.streamIndexedThrough) { key in
                 try Keys.withNumber(head) { try txn.put($0, for: key, in: databases.meta) }
             }

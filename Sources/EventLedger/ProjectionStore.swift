@@ -28,20 +28,12 @@ public struct ProjectionStore: ~Copyable {
 
     /// The value stored for `key` in `table`, or `nil`.
     public func value(for key: [UInt8], in table: String) throws -> [UInt8]? {
-        if !pending.isEmpty, let entry = pending[table]?[key] { return entry }
-        guard let base, let database = database(table) else { return nil }
-        return try base.read { txn in try txn.value(for: key.span.bytes, in: database) }
+        try withValue(for: key.span.bytes, in: table) { Array(span: $0) }
     }
 
     /// Stores `value` for `key` in `table`.
     public mutating func put(_ value: [UInt8], for key: [UInt8], in table: String) throws {
-        let database = database(table)
-        precondition(database != nil || base == nil, "table \(table) is not one of the projection's tables")
-        if let base, base.writable, let database {
-            try base.write { txn in try txn.put(value.span.bytes, for: key.span.bytes, in: database) }
-        } else {
-            pending[table, default: [:]][key] = value
-        }
+        try put(value.span.bytes, for: key.span.bytes, in: table)
     }
 
     /// Calls `body` with the value stored for `key` in `table` (a view valid only inside
@@ -86,7 +78,7 @@ public struct ProjectionStore: ~Copyable {
     public func lastKey(in table: String) throws -> [UInt8]? {
         guard let base, base.writable, let database = database(table) else { return nil }
         return try base.read { txn in
-            try txn.withCursor(in: database) { cursor in try cursor.last() ? cursor.withKey { Array(span: $0) } : [] }
+            try txn.withLastKey(in: database) { Array(span: $0) } ?? []
         }
     }
 

@@ -57,6 +57,12 @@ public struct Transaction<Access: TransactionAccess>: ~Copyable {
         return try body(&cursor)
     }
 
+    /// Calls `body` with the greatest key of `database`, or returns `nil` when it is empty.
+    /// The view points into the map and is valid only inside `body`.
+    public func withLastKey<R>(in database: Database, _ body: (RawSpan) throws -> R) throws -> R? {
+        try withCursor(in: database) { cursor in try cursor.last() ? cursor.withKey(body) : nil }
+    }
+
     /// The database's statistics, including its number of entries. The corresponding C function is `mdb_stat`.
     public func statistics(of database: Database) throws -> DatabaseStatistics {
         var stat = MDB_stat()

@@ -72,6 +72,16 @@ private func open(_ directory: TemporaryDirectory, _ configure: (inout Environme
         #expect(try environment.read { try $0.statistics(of: main).entries } == 2)
     }
 
+    @Test func lastKeyIsTheGreatestOrNilWhenEmpty() throws {
+        let directory = try TemporaryDirectory()
+        let (environment, main) = try open(directory)
+        #expect(try environment.read { try $0.withLastKey(in: main) { $0.byteCount } } == nil)
+        try environment.write { txn in
+            for number: UInt64 in [30, 10, 20] { try txn.put(key(number).span.bytes, for: key(number).span.bytes, in: main) }
+        }
+        #expect(try environment.read { try $0.withLastKey(in: main) { $0.withUnsafeBytes { Array($0) } } } == key(30))
+    }
+
     @Test func cursorWalksKeysInOrderBothWaysAndSeeks() throws {
         let directory = try TemporaryDirectory()
         let (environment, main) = try open(directory)
