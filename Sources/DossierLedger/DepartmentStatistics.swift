@@ -45,27 +45,50 @@ extension StatisticsProjection {
     func rows(_ dimension: Dimension, asOf time: Int64, in store: borrowing ProjectionStore) throws -> [UInt32: CounterRow] {
         var rows: [UInt32: CounterRow] = [:]
         func add(_ key: [UInt8], _ value: [UInt8]) {
-            guard key.count == 9 else { return }
-            let number = UInt32(key[5]) << 24 | UInt32(key[6]) << 16 | UInt32(key[7]) << 8 | UInt32(key[8])
+            guard key.count == 8 else { return }
+            let number = UInt32(key[4]) << 24 | UInt32(key[5]) << 16 | UInt32(key[6]) << 8 | UInt32(key[7])
             rows[number, default: CounterRow()] += CounterRow(bytes: value)
         }
         let day = timeZone.dayNumber(atMilliseconds: time)
         let month = StatisticsKeys.month(ofDay: day)
         let civil = CivilDay(daysSinceEpoch: day)
         let firstOfMonth = CivilDay(year: civil.year, month: civil.month, day: 1).daysSinceEpoch
-        try store.forEach(in: "months", from: StatisticsKeys.rowStart(dimension, period: .min), upTo: StatisticsKeys.rowStart(dimension, period: month), add)
-        try store.forEach(in: "days", from: StatisticsKeys.rowStart(dimension, period: firstOfMonth), upTo: StatisticsKeys.rowStart(dimension, period: day), add)
+        try store.forEach(in: dimension.rows(.month), from: StatisticsKeys.rowStart(period: .min), upTo: StatisticsKeys.rowStart(period: month), add)
+        try store.forEach(in: dimension.rows(.day), from: StatisticsKeys.rowStart(period: firstOfMonth), upTo: StatisticsKeys.rowStart(period: day), add)
         let nextDay = timeZone.startOfDay(civil.adding(days: 1))
         if time >= nextDay - 1 {
-            try store.forEach(in: "days", from: StatisticsKeys.rowStart(dimension, period: day), upTo: StatisticsKeys.rowStart(dimension, period: day + 1), add)
-        } else {
-            let start = timeZone.startOfDay(civil)
-            for table in ["moments", "overdueStarts"] {
-                try store.forEach(in: table, from: StatisticsKeys.momentStart(at: start), upTo: StatisticsKeys.momentStart(at: time + 1)) { _, value in
-                    guard value.count == 10, let metric = Metric(rawValue: Int(value[0])) else { return }
-                    let numberOffset = dimension == .department ? 2 : 6
-                    let number = value.withUnsafeBytes { UInt32(bigEndian: $0.loadUnaligned(fromByteOffset: numberOffset, as: UInt32.self)) }
-                    rows[number, default: CounterRow()].values[metric.rawValue] += Int64(Int8(bitPattern: value[1]))
+            try store.forEach(in: dimension.rows(.day), from: StatisticsKeys.rowStart(period: day), upTo: StatisticsKeys.rowStart(period: day + 1), add)
+            return rows
+        }
+        // The hours of the day before T's hour, and the moments of the rest: of T's hour up to
+        // T, and, where the zone's day does not begin on the hour, of the day's first minutes.
+        let start = timeZone.startOfDay(civil)
+        let hour = StatisticsKeys.millisecondsPerHour
+        let firstHour = StatisticsKeys.hour(of: start + hour - 1)
+        let endHour = StatisticsKeys.hour(of: time + 1)
+        var ranges = [start...time]
+        if firstHour < endHour {
+            try store.forEach(in: dimension.rows(.hour), from: StatisticsKeys.rowStart(period: firstHour), upTo: StatisticsKeys.rowStart(period: endHour), add)
+            ranges = []
+            if start < Int64(firstHour) * hour { ranges.append(start...(Int64(firstHour) * hour - 1)) }
+            if Int64(endHour) * hour <= time { ranges.append((Int64(endHour) * hour)...time) }
+        }
+        func count(_ metric: Int, _ delta: Int8, _ department: UInt32, _ procedure: UInt32) {
+            guard metric < Metric.allCases.count else { return }
+            rows[dimension == .department ? department : procedure, default: CounterRow()].values[metric] += Int64(delta)
+        }
+        for range in ranges {
+            let firstMinute = MinuteBlock.minute(of: range.lowerBound)
+            try store.forEach(in: "minutes", from: MinuteBlock.key(firstMinute).array, upTo: MinuteBlock.key(MinuteBlock.minute(of: range.upperBound) + 1).array) { key, value in
+                guard key.count == 8 else { return }
+                let minute = Int64(bitPattern: key.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) } ^ 0x8000_0000_0000_0000)
+                MinuteBlock.forEach(in: value.span.bytes, minute: minute, within: range, count)
+            }
+            try store.forEach(in: "overdueStarts", from: StatisticsKeys.momentStart(at: range.lowerBound), upTo: StatisticsKeys.momentStart(at: range.upperBound + 1)) { _, value in
+                guard value.count == 10 else { return }
+                value.withUnsafeBytes {
+                    count(Int(value[0]), Int8(bitPattern: value[1]), UInt32(bigEndian: $0.loadUnaligned(fromByteOffset: 2, as: UInt32.self)),
+                          UInt32(bigEndian: $0.loadUnaligned(fromByteOffset: 6, as: UInt32.self)))
                 }
             }
         }
@@ -110,9 +133,9 @@ extension StatisticsProjection {
     private func months(asOf time: Int64, in store: borrowing ProjectionStore) throws -> [DepartmentStatistics.Row] {
         let lastMonth = StatisticsKeys.month(ofDay: timeZone.dayNumber(atMilliseconds: time))
         var flows: [Int32: CounterRow] = [:]
-        try store.forEach(in: "months", from: StatisticsKeys.rowStart(.department, period: .min), upTo: StatisticsKeys.rowStart(.department, period: lastMonth)) { key, value in
-            guard key.count == 9 else { return }
-            let biased = UInt32(key[1]) << 24 | UInt32(key[2]) << 16 | UInt32(key[3]) << 8 | UInt32(key[4])
+        try store.forEach(in: Dimension.department.rows(.month), from: StatisticsKeys.rowStart(period: .min), upTo: StatisticsKeys.rowStart(period: lastMonth)) { key, value in
+            guard key.count == 8 else { return }
+            let biased = UInt32(key[0]) << 24 | UInt32(key[1]) << 16 | UInt32(key[2]) << 8 | UInt32(key[3])
             flows[Int32(bitPattern: biased ^ 0x8000_0000), default: CounterRow()] += CounterRow(bytes: value)
         }
         // The month of `time`: everything up to `time`, less what came before the month.

@@ -1,16 +1,28 @@
 import EventLedger
 
-/// The counters of one period (a day or a month) being totalled for one dimension, by code
-/// number, before they are added to the stored rows.
+/// The counters of one period being totalled for one table of counter rows, by code number,
+/// before they are added to the stored rows.
+///
+/// Periods come in time order, so the keys it writes only grow: those after the greatest key
+/// the table had (all of them, for a log in time order) are stored at its end without reading.
 struct RowTotals {
+    private let table: String
     private var rows: [CounterRow]
     private var touched: [UInt32] = []
     private var isTouched: [Bool]
+    /// The greatest key stored before, while keys written may still be at or before it; `nil`
+    /// when they are past it, or when the store keeps its writes in memory (`store` then reads).
+    private var storedThrough: [UInt8]?
+    private var atEnd: Bool
 
-    /// Totals for code numbers below `count`.
-    init(count: Int) {
+    /// Totals for code numbers below `count`, for `table` in `store`.
+    init(table: String, count: Int, store: borrowing ProjectionStore) throws {
+        self.table = table
         rows = Array(repeating: CounterRow(), count: count)
         isTouched = Array(repeating: false, count: count)
+        storedThrough = try store.lastKey(in: table)
+        atEnd = storedThrough?.isEmpty ?? false
+        if atEnd { storedThrough = nil }
     }
 
     /// Adds `delta` to `metric` of code `number`.
@@ -23,18 +35,34 @@ struct RowTotals {
         rows[index].values[metric.rawValue] += Int64(delta)
     }
 
-    /// Adds the totals to the stored rows of `period` in `table`, then starts again from zero.
-    mutating func add(into table: String, _ dimension: Dimension, period: Int32, store: inout ProjectionStore) throws {
+    /// Adds the totals to the stored rows of `period`, then starts again from zero.
+    mutating func add(period: Int32, store: inout ProjectionStore) throws {
         for number in touched.sorted() {
             let index = Int(number)
-            try StatisticsKeys.rowKey(dimension, period: period, number: number).withSpan { key in
-                var row = try store.withValue(for: key, in: table) { CounterRow(span: $0) } ?? CounterRow()
-                row += rows[index]
-                // A row of zeros is not kept: the state does not depend on how the log was chunked.
-                if row.isZero {
+            try StatisticsKeys.rowKey(period: period, number: number).withSpan { key in
+                if !atEnd, let last = storedThrough, key.withUnsafeBytes({ last.lexicographicallyPrecedes($0) }) {
+                    atEnd = true
+                    storedThrough = nil
+                }
+                // Adding zeros changes nothing, and a row of zeros is not kept: the state does
+                // not depend on how the log was chunked.
+                guard !rows[index].isZero else { return }
+                if atEnd {
+                    try rows[index].stored.withSpan { try store.put($0, for: key, in: table, atEnd: true) }
+                    return
+                }
+                let sum = try rows[index].stored.withSpan { totals in
+                    try store.insert(totals, for: key, in: table) { stored in
+                        var row = CounterRow(span: stored)
+                        row += rows[index]
+                        return row
+                    }
+                }
+                guard let sum else { return }
+                if sum.isZero {
                     try store.remove(key, in: table)
                 } else {
-                    try row.stored.withSpan { try store.put($0, for: key, in: table) }
+                    try sum.stored.withSpan { try store.put($0, for: key, in: table) }
                 }
             }
             rows[index] = CounterRow()

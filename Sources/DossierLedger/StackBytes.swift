@@ -1,8 +1,8 @@
 /// A few bytes built without a heap allocation: the keys and values of the statistics tables.
 struct StackBytes {
     /// The most bytes it holds.
-    static let capacity = 96
-    private var storage = InlineArray<96, UInt8>(repeating: 0)
+    static let capacity = 128
+    private var storage = InlineArray<128, UInt8>(repeating: 0)
     private(set) var count = 0
 
     init() {}
@@ -19,6 +19,9 @@ struct StackBytes {
     mutating func append<T: FixedWidthInteger>(littleEndian value: T) {
         for shift in stride(from: 0, to: T.bitWidth, by: 8) { append(UInt8(truncatingIfNeeded: value >> shift)) }
     }
+
+    /// The bytes, in an array.
+    var array: [UInt8] { withSpan { $0.withUnsafeBytes { Array($0) } } }
 
     /// Lends the bytes.
     func withSpan<R>(_ body: (RawSpan) throws -> R) rethrows -> R {

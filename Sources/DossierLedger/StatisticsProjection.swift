@@ -4,29 +4,33 @@ public import EventLedger
 ///
 /// Each statistic is a sum of +1/−1 contributions at instants (a receipt at its time, an
 /// on-time return at the return's time, the start and end of a dossier's overdue spell…).
-/// The projection stores every contribution three ways, per department and per procedure:
-/// added to a counter row of its local day, added to a row of its month, and as a "moment"
-/// keyed by its instant. The statistics as of any instant T are then the sum of the month rows
-/// before T's month, the day rows of T's month before T's day, and T's day: its day row when T
-/// is the day's last millisecond, else the moments of that day up to T. No query folds the
-/// log: its cost depends on the number of months and departments, not of events.
+/// The projection adds every contribution, per department and per procedure, to a counter row
+/// of its month, of its local day and of its hour, and keeps it as a "moment" at its instant.
+/// The statistics as of any instant T are then the sum of the month rows before T's month, the
+/// day rows of T's month before T's day, and T's day: its day row when T is the day's last
+/// millisecond, else the hour rows of that day before T's hour and the moments of T's hour up
+/// to T. No query folds the log: its cost depends on the number of months, departments and the
+/// moments of one hour, not on the number of events.
 ///
-/// Moments at an event's own instant are kept in `moments`, which a log in time order fills at
-/// its end; the start of an overdue spell, at a due instant still to come, in `overdueStarts`.
-/// A dossier closed before it became overdue never counted as overdue: its start is removed
-/// rather than cancelled by a −1, and a counter row whose counters are all zero is not kept, so
-/// the stored state is the same however the log was folded (in one chunk or many).
+/// Moments at an event's own instant are kept in `minutes`, one value per minute holding its
+/// moments (see ``MinuteBlock``), which a log in time order fills at its end; the start of an
+/// overdue spell, at a due instant still to come, in `overdueStarts`, one entry each. A
+/// dossier closed before it became overdue never counted as overdue: its start is removed
+/// rather than cancelled by a −1, and a counter row whose counters are all zero is not kept,
+/// so the stored state is the same however the log was folded (in one chunk or many).
 ///
 /// Tables: `dossiers` (stream number → the dossier's lifecycle state and the instants its
-/// statistics need), `codes` (department and procedure codes ↔ small numbers), `days`,
-/// `months`, `moments`, `overdueStarts`.
+/// statistics need), `codes` (department and procedure codes ↔ small numbers), the counter
+/// rows `departmentMonths`, `departmentDays`, `departmentHours` and the same three for
+/// procedures (each keyed by period then code number, so that a log in time order fills them
+/// at their ends), `minutes` and `overdueStarts`.
 public struct StatisticsProjection: Projection {
     /// `statistics`.
     public let name = "statistics"
     /// The version of the fold; stored state of another version is rebuilt.
-    public let version: UInt32 = 2
+    public let version: UInt32 = 3
     /// The tables the state lives in.
-    public let tables = ["dossiers", "codes", "days", "months", "moments", "overdueStarts"]
+    public let tables = ["dossiers", "codes", "minutes", "overdueStarts"] + Dimension.allCases.flatMap { dimension in Period.allCases.map(dimension.rows) }
     /// The zone whose calendar days and months the counters use.
     public let timeZone: LedgerTimeZone
 
@@ -45,6 +49,9 @@ public struct StatisticsProjection: Projection {
         var codes: [Dimension: [String: UInt32]] = [:]
         var nextCode: [Dimension: UInt32] = [:]
         var newCodes: [(dimension: Dimension, code: String, number: UInt32)] = []
+        /// The greatest stream number with a stored dossier record (0: none; `.max`: the store
+        /// cannot tell), once the batch has asked.
+        var lastStoredDossier: UInt64?
     }
 
     /// An empty batch.
@@ -64,10 +71,17 @@ public struct StatisticsProjection: Projection {
         }
         let number = record.streamNumber
         var dossier: DossierRecord
-        if let touched = batch.dossiers[number] {
-            dossier = touched
+        let touched = batch.dossiers.index(forKey: number)
+        if let touched {
+            dossier = batch.dossiers.values[touched]
         } else {
-            let stored = try StatisticsKeys.dossier(number).withSpan { key in
+            if batch.lastStoredDossier == nil {
+                batch.lastStoredDossier = try store.lastKey(in: "dossiers").map { key in
+                    key.count == 8 ? key.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) } : 0
+                } ?? .max
+            }
+            // A dossier numbered after every stored one (new in this batch) has no record yet.
+            let stored = number > batch.lastStoredDossier ?? .max ? nil : try StatisticsKeys.dossier(number).withSpan { key in
                 try store.withValue(for: key, in: "dossiers") { DossierRecord(span: $0) }
             }
             dossier = (stored ?? nil) ?? DossierRecord()
@@ -113,16 +127,23 @@ public struct StatisticsProjection: Projection {
             close(&dossier, number, at: time, sink: &sink, batch: &batch)
         }
         dossier.state = dossier.state.applying(type: details.type, atMilliseconds: time)
-        batch.dossiers[number] = dossier
+        if let touched {
+            batch.dossiers.values[touched] = dossier
+        } else {
+            batch.dossiers[number] = dossier
+        }
     }
 
-    /// Writes the batch: each touched dossier, each counter row plus its delta, each moment,
-    /// each new code.
+    /// Writes the batch: each touched dossier, each counter row plus its delta, each touched
+    /// minute, each overdue start, each new code.
     public func flush(_ batch: consuming Batch, into store: inout ProjectionStore) throws {
-        // In key order: consecutive writes land on the same pages of the tables.
+        // In key order: consecutive writes land on the same pages of the table, and new
+        // dossiers (numbered after every stored one) go at its end without a search.
+        let lastDossier = try store.lastKey(in: "dossiers")
         for number in batch.dossiers.keys.sorted() {
             try StatisticsKeys.dossier(number).withSpan { key in
-                try batch.dossiers[number]!.stored.withSpan { try store.put($0, for: key, in: "dossiers") }
+                let atEnd = lastDossier.map { last in key.withUnsafeBytes { last.lexicographicallyPrecedes($0) } } ?? false
+                try batch.dossiers[number]!.stored.withSpan { try store.put($0, for: key, in: "dossiers", atEnd: atEnd) }
             }
         }
         for entry in batch.newCodes {
@@ -139,64 +160,66 @@ public struct StatisticsProjection: Projection {
             }
         }
         batch.moments.removeAll { $0.delta == 0 }
-        batch.moments.sort { ($0.time, $0.position, $0.sequence) < ($1.time, $1.position, $1.sequence) }
+        // In time order: the rows and minutes of a log in time order grow at their tables' ends.
+        batch.moments.sort { $0.time < $1.time }
         try addRows(of: batch.moments, into: &store)
-        // Moments after the last stored one (all of them, for a log in time order) go at the
-        // table's end without a search.
-        let last = try store.lastKey(in: "moments")
-        for moment in batch.moments where moment.kind != .rowsOnly {
-            var value = StackBytes()
-            value.append(UInt8(moment.metric.rawValue))
-            value.append(UInt8(bitPattern: moment.delta))
-            value.append(bigEndian: moment.department)
-            value.append(bigEndian: moment.procedure)
+        for moment in batch.moments where moment.kind == .overdueStart {
             try StatisticsKeys.moment(at: moment.time, position: moment.position, sequence: moment.sequence).withSpan { key in
-                try value.withSpan { value in
-                    if moment.kind == .overdueStart {
-                        try store.put(value, for: key, in: "overdueStarts")
-                    } else if let known = last, key.withUnsafeBytes({ known.lexicographicallyPrecedes($0) }) {
-                        try store.put(value, for: key, in: "moments", atEnd: true)
-                    } else {
-                        try store.put(value, for: key, in: "moments")
-                    }
+                try moment.stored.withSpan { try store.put($0, for: key, in: "overdueStarts") }
+            }
+        }
+        try addMinutes(of: batch.moments, into: &store)
+    }
+
+    /// Adds the moments at events' instants, sorted by time, to the blocks of their minutes.
+    /// Minutes after the last stored one (all of them, for a log in time order) go at the
+    /// table's end without a search; others are merged with the stored block.
+    private func addMinutes(of moments: [Moment], into store: inout ProjectionStore) throws {
+        let last = try store.lastKey(in: "minutes")
+        var index = moments.startIndex
+        while index < moments.endIndex {
+            let minute = MinuteBlock.minute(of: moments[index].time)
+            var block = MinuteBlock()
+            while index < moments.endIndex, MinuteBlock.minute(of: moments[index].time) == minute {
+                if moments[index].kind == .atEvent { block.append(moments[index]) }
+                index += 1
+            }
+            guard !block.entries.isEmpty else { continue }
+            try MinuteBlock.key(minute).withSpan { key in
+                let atEnd = last.map { known in key.withUnsafeBytes { known.lexicographicallyPrecedes($0) } } ?? false
+                if !atEnd, let stored = try store.withValue(for: key, in: "minutes", { MinuteBlock(span: $0) }) {
+                    block.append(contentsOf: stored)
                 }
+                block.sort()
+                try store.put(block.bytes.span.bytes, for: key, in: "minutes", atEnd: atEnd)
             }
         }
     }
 
-    /// Adds moments, sorted by time, to the counter rows of their days and months, per
-    /// department and per procedure: totals are kept per code number while the day (or month)
-    /// lasts, then added to the stored rows.
+    /// Adds moments, sorted by time, to the counter rows of their hours, days and months, per
+    /// department and per procedure: totals are kept per code number while the period lasts,
+    /// then added to the stored rows.
     private func addRows(of moments: [Moment], into store: inout ProjectionStore) throws {
         guard let first = moments.first else { return }
         let departments = Int(moments.lazy.map(\.department).max() ?? 0) + 1
         let procedures = Int(moments.lazy.map(\.procedure).max() ?? 0) + 1
-        var day = timeZone.dayNumber(atMilliseconds: first.time)
-        var month = StatisticsKeys.month(ofDay: day)
-        var dayTotals = (RowTotals(count: departments), RowTotals(count: procedures))
-        var monthTotals = (RowTotals(count: departments), RowTotals(count: procedures))
+        var hours = try PeriodTotals(.hour, StatisticsKeys.hour(of: first.time), departments: departments, procedures: procedures, store: store)
+        var days = try PeriodTotals(.day, timeZone.dayNumber(atMilliseconds: first.time), departments: departments, procedures: procedures, store: store)
+        var months = try PeriodTotals(.month, StatisticsKeys.month(ofDay: days.period), departments: departments, procedures: procedures, store: store)
         for moment in moments {
-            let momentDay = timeZone.dayNumber(atMilliseconds: moment.time)
-            if momentDay != day {
-                try dayTotals.0.add(into: "days", .department, period: day, store: &store)
-                try dayTotals.1.add(into: "days", .procedure, period: day, store: &store)
-                day = momentDay
-                let momentMonth = StatisticsKeys.month(ofDay: day)
-                if momentMonth != month {
-                    try monthTotals.0.add(into: "months", .department, period: month, store: &store)
-                    try monthTotals.1.add(into: "months", .procedure, period: month, store: &store)
-                    month = momentMonth
-                }
+            try hours.move(to: StatisticsKeys.hour(of: moment.time), store: &store)
+            let day = timeZone.dayNumber(atMilliseconds: moment.time)
+            if day != days.period {
+                try days.move(to: day, store: &store)
+                try months.move(to: StatisticsKeys.month(ofDay: day), store: &store)
             }
-            dayTotals.0.count(moment.metric, moment.delta, for: moment.department)
-            dayTotals.1.count(moment.metric, moment.delta, for: moment.procedure)
-            monthTotals.0.count(moment.metric, moment.delta, for: moment.department)
-            monthTotals.1.count(moment.metric, moment.delta, for: moment.procedure)
+            hours.count(moment)
+            days.count(moment)
+            months.count(moment)
         }
-        try dayTotals.0.add(into: "days", .department, period: day, store: &store)
-        try dayTotals.1.add(into: "days", .procedure, period: day, store: &store)
-        try monthTotals.0.add(into: "months", .department, period: month, store: &store)
-        try monthTotals.1.add(into: "months", .procedure, period: month, store: &store)
+        try hours.add(into: &store)
+        try days.add(into: &store)
+        try months.add(into: &store)
     }
 
     /// Ends a dossier's overdue spell: it stops counting at `time`, or never counted if it was
@@ -255,9 +278,19 @@ struct Moment {
     var procedure: UInt32
     var kind = Kind.atEvent
 
+    /// The value of an overdue start: metric, delta, department and procedure numbers.
+    var stored: StackBytes {
+        var value = StackBytes()
+        value.append(UInt8(metric.rawValue))
+        value.append(UInt8(bitPattern: delta))
+        value.append(bigEndian: department)
+        value.append(bigEndian: procedure)
+        return value
+    }
+
     /// Where a contribution is kept besides the counter rows.
     enum Kind {
-        /// In `moments`: at the instant of its event.
+        /// In `minutes`: at the instant of its event.
         case atEvent
         /// In `overdueStarts`: a due instant passing.
         case overdueStart
@@ -278,6 +311,23 @@ enum Metric: Int, CaseIterable {
 enum Dimension: UInt8, CaseIterable {
     case department = 0
     case procedure = 1
+
+    /// The table of this dimension's counter rows per `period`.
+    func rows(_ period: Period) -> String {
+        switch (self, period) {
+        case (.department, .month): "departmentMonths"
+        case (.department, .day): "departmentDays"
+        case (.department, .hour): "departmentHours"
+        case (.procedure, .month): "procedureMonths"
+        case (.procedure, .day): "procedureDays"
+        case (.procedure, .hour): "procedureHours"
+        }
+    }
+}
+
+/// The periods counter rows are kept for: local months and days, and hours (UTC).
+enum Period: CaseIterable {
+    case month, day, hour
 }
 
 /// Adds one event's contributions to a batch, as moments (``StatisticsProjection/flush(_:into:)``
@@ -345,40 +395,6 @@ struct DossierRecord {
     }
 }
 
-/// One counter per ``Metric``, without a heap allocation.
-struct CounterRow {
-    var values = InlineArray<11, Int64>(repeating: 0)
-
-    init() {}
-
-    init(bytes: [UInt8]) {
-        self.init(span: bytes.span.bytes)
-    }
-
-    init(span: RawSpan) {
-        for index in 0..<Swift.min(values.count, span.byteCount / 8) {
-            values[index] = Int64(littleEndian: span.unsafeLoadUnaligned(fromByteOffset: index * 8, as: Int64.self))
-        }
-    }
-
-    /// The stored form: one Int64 per metric, little-endian.
-    var stored: StackBytes {
-        var bytes = StackBytes()
-        for index in values.indices { bytes.append(littleEndian: values[index]) }
-        return bytes
-    }
-
-    /// Whether every counter is zero.
-    var isZero: Bool {
-        for index in values.indices where values[index] != 0 { return false }
-        return true
-    }
-
-    static func += (lhs: inout CounterRow, rhs: CounterRow) {
-        for index in lhs.values.indices { lhs.values[index] += rhs.values[index] }
-    }
-}
-
 /// Keys of the statistics tables: big-endian, signed values biased so that byte order is
 /// numeric order.
 enum StatisticsKeys {
@@ -390,8 +406,8 @@ enum StatisticsKeys {
 
     static func biased(_ value: Int32) -> [UInt8] { number32(UInt32(bitPattern: value) ^ 0x8000_0000) }
 
-    /// The first key of a dimension's rows for a period.
-    static func rowStart(_ dimension: Dimension, period: Int32) -> [UInt8] { [dimension.rawValue] + biased(period) }
+    /// The first key of the rows of a period (a day or month number, or an hour).
+    static func rowStart(period: Int32) -> [UInt8] { biased(period) }
 
     /// A dossier's key: its stream number.
     static func dossier(_ number: UInt64) -> StackBytes {
@@ -400,10 +416,9 @@ enum StatisticsKeys {
         return key
     }
 
-    /// A counter row's key: dimension, day or month (biased), code number.
-    static func rowKey(_ dimension: Dimension, period: Int32, number: UInt32) -> StackBytes {
+    /// A counter row's key: the period (biased), then the code number.
+    static func rowKey(period: Int32, number: UInt32) -> StackBytes {
         var key = StackBytes()
-        key.append(dimension.rawValue)
         key.append(bigEndian: UInt32(bitPattern: period) ^ 0x8000_0000)
         key.append(bigEndian: number)
         return key
@@ -424,6 +439,14 @@ enum StatisticsKeys {
     static func momentStart(at time: Int64) -> [UInt8] {
         withUnsafeBytes(of: (UInt64(bitPattern: time) ^ 0x8000_0000_0000_0000).bigEndian) { Array($0) }
     }
+
+    /// Hours since 1970 (UTC hours: in a zone whose offset is not whole hours, a local day
+    /// begins and ends within an hour).
+    static func hour(of time: Int64) -> Int32 {
+        Int32(time >= 0 ? time / millisecondsPerHour : (time - millisecondsPerHour + 1) / millisecondsPerHour)
+    }
+
+    static let millisecondsPerHour: Int64 = 3_600_000
 
     /// Months since year 0: year × 12 + month − 1.
     static func month(ofDay day: Int32) -> Int32 {

@@ -62,6 +62,21 @@ public struct ProjectionStore: ~Copyable {
         }
     }
 
+    /// Stores `value` for `key` in `table` unless the key is present; returns `nil` when it
+    /// stored the value, else changes nothing and returns what `ifPresent` makes of the stored
+    /// value. On a write transaction it costs one search of the table, where a lookup followed
+    /// by a put costs two.
+    public mutating func insert<R>(_ value: RawSpan, for key: RawSpan, in table: String, ifPresent: (RawSpan) throws -> R) throws -> R? {
+        let database = database(table)
+        precondition(database != nil || base == nil, "table \(table) is not one of the projection's tables")
+        if let base, base.writable, let database {
+            return try base.write { txn in try txn.insert(value, for: key, in: database, ifPresent: ifPresent) }
+        }
+        if let stored = try withValue(for: key, in: table, ifPresent) { return stored }
+        try put(value, for: key, in: table)
+        return nil
+    }
+
     /// Removes `key` and its value from `table`, if it is there.
     public mutating func remove(_ key: RawSpan, in table: String) throws {
         let database = database(table)
@@ -85,6 +100,7 @@ public struct ProjectionStore: ~Copyable {
     /// Calls `body` with each entry of `table` whose key is in `lower..<upper` (`upper` `nil`:
     /// to the end), in key order.
     public func forEach(in table: String, from lower: [UInt8] = [], upTo upper: [UInt8]?, _ body: (_ key: [UInt8], _ value: [UInt8]) throws -> Void) throws {
+        let overlay = pending[table] ?? [:]
         var entries: [[UInt8]: [UInt8]] = [:]
         if let base, let database = database(table) {
             try base.read { txn in
@@ -94,13 +110,15 @@ public struct ProjectionStore: ~Copyable {
                     while found {
                         let (key, value) = cursor.withEntry { key, value in (Array(span: key), Array(span: value)) }
                         if let upper, !key.lexicographicallyPrecedes(upper) { break }
-                        entries[key] = value
+                        // Without writes in memory, the stored entries are the answer, in order.
+                        if overlay.isEmpty { try body(key, value) } else { entries[key] = value }
                         found = try cursor.next()
                     }
                 }
             }
+            if overlay.isEmpty { return }
         }
-        for (key, value) in pending[table] ?? [:] where !key.lexicographicallyPrecedes(lower) && (upper.map { key.lexicographicallyPrecedes($0) } ?? true) {
+        for (key, value) in overlay where !key.lexicographicallyPrecedes(lower) && (upper.map { key.lexicographicallyPrecedes($0) } ?? true) {
             entries[key] = value
         }
         for key in entries.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {

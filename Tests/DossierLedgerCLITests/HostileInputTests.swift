@@ -128,10 +128,10 @@ import Testing
     @Test func anInflatedStoredStatisticIsFoundByComparingWithARebuild() throws {
         let directory = try TemporaryDirectory("hostile")
         let ledger = try importedFixture(directory)
-        try inflateFirstCounter(ledger, table: "days")
+        try inflateLastCounter(ledger, table: "departmentDays")
         let run = try dossierLedger(["verify", "--ledger", ledger])
         #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
-        #expect(run.stdout.contains("FAILED at position 36755: projection statistics: table days differs from a rebuild"), "\(run.stdout)")
+        #expect(run.stdout.contains("FAILED at position 36755: projection statistics: table departmentDays differs from a rebuild"), "\(run.stdout)")
         // The log itself is intact, and a rebuild repairs the statistics.
         #expect(try dossierLedger(["rebuild", "--ledger", ledger]).status == 0)
         #expect(try dossierLedger(["verify", "--ledger", ledger]).status == 0)

@@ -22,9 +22,9 @@ func tamper(_ path: String, _ changes: [(String, UInt64, UInt64)]) throws {
     }
 }
 
-/// Adds one to the first counter of the first row of a statistics table, as someone inflating a
+/// Adds one to the last counter of the first row of a statistics table, as someone inflating a
 /// figure in the stored projection (not the log) would.
-func inflateFirstCounter(_ path: String, table: String) throws {
+func inflateLastCounter(_ path: String, table: String) throws {
     let environment = try Environment(path: path)
     let database = try environment.database(named: "statistics." + table)
     try environment.write { txn in
@@ -33,8 +33,9 @@ func inflateFirstCounter(_ path: String, table: String) throws {
             return cursor.withEntry { key, value in (key.withUnsafeBytes { Array($0) }, value.withUnsafeBytes { Array($0) }) }
         }
         guard !key.isEmpty, !value.isEmpty else { return }
+        // The row's last counter (a zigzag varint) plus one.
         var inflated = value
-        inflated[0] &+= 1
+        inflated[inflated.count - 1] &+= 2
         try txn.put(inflated.span.bytes, for: key.span.bytes, in: database)
     }
 }

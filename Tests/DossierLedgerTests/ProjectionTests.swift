@@ -82,6 +82,40 @@ import Testing
         #expect(try writer.statistics(asOf: instant).departments == stats.departments)
     }
 
+    /// Dense histories (several events a minute, at any millisecond) asked about instants at
+    /// and around the cuts of the stored rows: events, minutes, hours and local days, in a zone
+    /// whose days begin on the hour, one whose days begin at :15 past (UTC+05:45) and one that
+    /// changes offset within the history (summer time in Paris begins on 2019-03-31).
+    @Test(arguments: [("Asia/Ho_Chi_Minh", Int64(1_546_300_800_000)), ("Asia/Kathmandu", 1_546_300_800_000), ("Europe/Paris", 1_553_904_000_000)])
+    func instantsAtTheCutsOfStoredRowsMatchTheDefinitions(zone: String, start: Int64) throws {
+        let timeZone = try LedgerTimeZone(identifier: zone)
+        let directory = try TemporaryDirectory()
+        var options = LedgerOptions()
+        options.syncOnCommit = false
+        let ledger = try DossierLedger.create(at: directory.child("ledger"), settings: LedgerSettings(timeZone: timeZone), options: options)
+        let history = randomHistory(seed: 21, dossiers: 1500, start: start, days: 2, anyMillisecond: true)
+        try submitAll(ledger, history, chunk: 61)
+        #expect(try ledger.verify().problem == nil)
+        var random = SplitMix64(seed: 21)
+        var instants: [Int64] = []
+        for _ in 0..<25 {
+            let event = history[Int.random(in: 0..<history.count, using: &random)].event.at.millisecondsSinceEpoch
+            let minute = event - event % 60_000
+            let hour = event - event % 3_600_000
+            let day = timeZone.startOfDay(CivilDay(daysSinceEpoch: timeZone.dayNumber(atMilliseconds: event)))
+            for cut in [event, minute, minute + 60_000, hour, hour + 900_000, hour + 3_600_000, day, day + 86_400_000] {
+                instants += [cut - 1, cut, cut + 1]
+            }
+        }
+        let events = history.map(\.event)
+        for milliseconds in instants {
+            let instant = timeZone.timestamp(atMilliseconds: milliseconds)
+            let stats = try ledger.statistics(asOf: instant)
+            let oracle = bruteForceStatistics(events, asOf: instant, timeZone: timeZone)
+            #expect(Dictionary(uniqueKeysWithValues: stats.departments.map { ($0.key, $0.counts) }) == oracle, "\(zone) as of \(instant)")
+        }
+    }
+
     @Test func monthlyRowsAddUpToTheTotalsAndCarryTheOpenStock() throws {
         let directory = try TemporaryDirectory()
         let ledger = try makeDossierLedger(directory)

@@ -3,22 +3,29 @@ import EventLedger
 
 /// A random valid history: dossiers received over two months with random lifecycles (some
 /// withdrawn, some late, some still open), every time after the one before, events in time
-/// order. The same seed gives the same history.
-func randomHistory(seed: UInt64, dossiers: Int) -> [InterchangeEvent] {
+/// order. The same seed gives the same history. With `days`, receipts are spread over that
+/// many days from `start` instead; with `anyMillisecond`, events fall at any millisecond rather
+/// than on the minute (one in eight exactly on an hour).
+func randomHistory(seed: UInt64, dossiers: Int, start base: Int64 = 1_546_300_800_000 /* 2019-01-01T00:00:00Z */,
+                   days: Int64 = 60, anyMillisecond: Bool = false) -> [InterchangeEvent] {
     var random = SplitMix64(seed: seed)
-    let base: Int64 = 1_546_300_800_000 // 2019-01-01T00:00:00Z
     let minute: Int64 = 60_000
     var events: [(Int64, String, Int, DossierEvent)] = []
     for index in 0..<dossiers {
         let dossier: DossierID = code("D-\(seed)-\(index)")
-        var at = base + Int64.random(in: 0...(60 * 24 * 60), using: &random) * minute
+        var at = base + Int64.random(in: 0...(days * 24 * 60), using: &random) * minute
+            + (anyMillisecond ? Int64.random(in: 0..<minute, using: &random) : 0)
         var stage = 0
         func add(_ details: DossierEvent.Details) {
             stage += 1
             let offset = Int32([7 * 3600, 0, -5 * 3600][Int.random(in: 0..<3, using: &random)])
             events.append((at, dossier.rawValue, stage, DossierEvent(dossier: dossier, at: Timestamp(millisecondsSinceEpoch: at, utcOffsetSeconds: offset), details: details)))
         }
-        func later() { at += Int64.random(in: 1...(5 * 24 * 60), using: &random) * minute }
+        func later() {
+            at += Int64.random(in: 1...(5 * 24 * 60), using: &random) * minute + (anyMillisecond ? Int64.random(in: 0..<minute, using: &random) : 0)
+            // Some on the hour exactly, where stored rows are cut.
+            if anyMillisecond, Int.random(in: 0..<8, using: &random) == 0 { at = (at / 3_600_000 + 1) * 3_600_000 }
+        }
         let due = Timestamp(millisecondsSinceEpoch: at + Int64.random(in: 60...(20 * 24 * 60), using: &random) * minute, utcOffsetSeconds: 7 * 3600)
         let department: DepartmentCode = code(["A", "B", "C", "D"][Int.random(in: 0..<4, using: &random)])
         let procedure: ProcedureCode = code("P\(Int.random(in: 0..<10, using: &random))")

@@ -1,0 +1,84 @@
+/// The moments of one minute, as the `minutes` table stores them: one value per minute instead
+/// of one entry per contribution, so that a fold writes a minute's contributions with one put.
+///
+/// Each moment is 12 bytes, big-endian: the millisecond within the minute (2), the metric (1),
+/// the delta (1), the department number (4) and the procedure number (4). Moments are kept in
+/// the byte order of that form, which makes a block's bytes independent of the order its
+/// moments were folded in.
+struct MinuteBlock {
+    /// Bytes per moment.
+    static let entryBytes = 12
+    static let millisecondsPerMinute: Int64 = 60_000
+
+    /// The moments, each packed so that integer order is byte order: the first eight bytes
+    /// (millisecond, metric, delta, department) and the last four (procedure).
+    private(set) var entries: [(high: UInt64, low: UInt32)] = []
+
+    init() {}
+
+    /// Reads a stored block; moments of a malformed tail are ignored.
+    init(span: RawSpan) {
+        let count = span.byteCount / Self.entryBytes
+        entries.reserveCapacity(count)
+        for index in 0..<count {
+            let offset = index * Self.entryBytes
+            entries.append((UInt64(bigEndian: span.unsafeLoadUnaligned(fromByteOffset: offset, as: UInt64.self)),
+                            UInt32(bigEndian: span.unsafeLoadUnaligned(fromByteOffset: offset + 8, as: UInt32.self))))
+        }
+    }
+
+    /// The minute of an instant: minutes since 1970 (UTC; every zone's offset since 1970 is
+    /// whole minutes, so local minutes are the same).
+    static func minute(of time: Int64) -> Int64 {
+        time >= 0 ? time / millisecondsPerMinute : (time - millisecondsPerMinute + 1) / millisecondsPerMinute
+    }
+
+    /// The key of a minute: biased so that byte order is numeric order.
+    static func key(_ minute: Int64) -> StackBytes {
+        var key = StackBytes()
+        key.append(bigEndian: UInt64(bitPattern: minute) ^ 0x8000_0000_0000_0000)
+        return key
+    }
+
+    /// Adds a moment at the end; ``sort()`` restores the order.
+    mutating func append(_ moment: Moment) {
+        let millisecond = UInt64(moment.time - Self.minute(of: moment.time) * Self.millisecondsPerMinute)
+        entries.append((millisecond << 48 | UInt64(moment.metric.rawValue) << 40 | UInt64(UInt8(bitPattern: moment.delta)) << 32
+                            | UInt64(moment.department), moment.procedure))
+    }
+
+    /// Adds the moments of another block.
+    mutating func append(contentsOf other: MinuteBlock) {
+        entries.append(contentsOf: other.entries)
+    }
+
+    /// Puts the moments in their stored order.
+    mutating func sort() {
+        entries.sort { $0.high != $1.high ? $0.high < $1.high : $0.low < $1.low }
+    }
+
+    /// The stored form.
+    var bytes: [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(entries.count * Self.entryBytes)
+        for entry in entries {
+            withUnsafeBytes(of: entry.high.bigEndian) { bytes.append(contentsOf: $0) }
+            withUnsafeBytes(of: entry.low.bigEndian) { bytes.append(contentsOf: $0) }
+        }
+        return bytes
+    }
+
+    /// Calls `body` with each moment of a stored block of `minute` whose instant is in `range`:
+    /// its metric, delta, department number and procedure number.
+    static func forEach(in span: RawSpan, minute: Int64, within range: ClosedRange<Int64>,
+                        _ body: (_ metric: Int, _ delta: Int8, _ department: UInt32, _ procedure: UInt32) -> Void) {
+        let base = minute * millisecondsPerMinute
+        for index in 0..<(span.byteCount / entryBytes) {
+            let offset = index * entryBytes
+            let high = UInt64(bigEndian: span.unsafeLoadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            guard range.contains(base + Int64(high >> 48)) else { continue }
+            body(Int(high >> 40 & 0xFF), Int8(bitPattern: UInt8(high >> 32 & 0xFF)), UInt32(truncatingIfNeeded: high),
+                 UInt32(bigEndian: span.unsafeLoadUnaligned(fromByteOffset: offset + 8, as: UInt32.self)))
+        }
+    }
+}
