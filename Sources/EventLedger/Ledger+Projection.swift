@@ -157,11 +157,21 @@ extension Ledger {
     private static func checkpointKey(_ projection: some Projection) -> String { "projection:" + projection.name }
 
     /// The projection's table handles, opening (on a writable ledger, creating) them on first use.
+    /// On a writable ledger, tables of the projection's name that it no longer lists (left by an
+    /// earlier version of it) are emptied, so that their pages are reused.
     func tables(for projection: some Projection) throws -> [String: Database] {
         if let known = projectionTables.withLock({ $0[projection.name] }) { return known }
         var tables: [String: Database] = [:]
         for table in projection.tables {
             tables[table] = try environment.database(named: projection.name + "." + table, create: !isReadOnly)
+        }
+        if !isReadOnly {
+            let prefix = projection.name + "."
+            for name in try environment.databaseNames() where name.hasPrefix(prefix) && tables[String(name.dropFirst(prefix.count))] == nil {
+                let unused = try environment.database(named: name)
+                guard try environment.read({ try $0.statistics(of: unused).entries }) > 0 else { continue }
+                try environment.write { txn in try txn.removeAll(in: unused) }
+            }
         }
         projectionTables.withLock { $0[projection.name] = tables }
         return tables

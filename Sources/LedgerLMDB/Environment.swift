@@ -154,6 +154,25 @@ public final class Environment: @unchecked Sendable {
         }
     }
 
+    /// The names of the named databases in the environment, in byte order.
+    public func databaseNames() throws -> [String] {
+        try databaseLock.withLock { _ in
+            try transaction(readOnly: true, commit: true) { txn in
+                var main: MDB_dbi = 0
+                try check(mdb_dbi_open(txn, nil, 0, &main), "open the main database")
+                var names: [String] = []
+                try ReadTransaction(pointer: txn).withCursor(in: Database(handle: main, name: "main")) { cursor in
+                    var found = try cursor.first()
+                    while found {
+                        names.append(cursor.withKey { key in key.withUnsafeBytes { String(decoding: $0, as: UTF8.self) } })
+                        found = try cursor.next()
+                    }
+                }
+                return names
+            }
+        }
+    }
+
     /// Runs `body` in a read-only transaction: a consistent snapshot of the whole environment,
     /// unaffected by writes that commit while it runs. Keep it short: a long reader keeps the
     /// pages it sees from being reused, so the file grows while it is open.

@@ -1,4 +1,5 @@
 import EventLedger
+import LedgerLMDB
 import TestSupport
 import Testing
 
@@ -7,6 +8,8 @@ private struct TypeCounts: Projection {
     var name = "typeCounts"
     var version: UInt32 = 1
     var tables = ["counts"]
+    /// The table the counts go to.
+    var table: String { tables[0] }
 
     func makeBatch() -> [String: Int] { [:] }
 
@@ -17,14 +20,14 @@ private struct TypeCounts: Projection {
     func flush(_ batch: consuming [String: Int], into store: inout ProjectionStore) throws {
         for (type, added) in batch {
             let key = Array(type.utf8)
-            let count = try store.value(for: key, in: "counts").map { Int($0.first ?? 0) } ?? 0
-            try store.put([UInt8(count + added)], for: key, in: "counts")
+            let count = try store.value(for: key, in: table).map { Int($0.first ?? 0) } ?? 0
+            try store.put([UInt8(count + added)], for: key, in: table)
         }
     }
 
     func counts(_ store: borrowing ProjectionStore) throws -> [String: Int] {
         var counts: [String: Int] = [:]
-        try store.forEach(in: "counts", from: [0], upTo: [0xFF]) { key, value in
+        try store.forEach(in: table, from: [0], upTo: [0xFF]) { key, value in
             counts[String(decoding: key, as: UTF8.self)] = Int(value.first ?? 0)
         }
         return counts
@@ -32,6 +35,36 @@ private struct TypeCounts: Projection {
 }
 
 @Suite struct ProjectionTests {
+    @Test func aNewVersionWithOtherTablesEmptiesTheTablesItNoLongerLists() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.child("ledger")
+        func entries(_ table: String) throws -> Int {
+            let environment = try Environment(path: path)
+            let database = try environment.database(named: "typeCounts." + table)
+            return try environment.read { try $0.statistics(of: database).entries }
+        }
+        do {
+            let ledger = try makeLedger(directory)
+            try ledger.append([event("1", "a"), event("2", "b")], to: "S")
+            try ledger.catchUp(TypeCounts())
+        }
+        #expect(try entries("counts") == 2)
+        // A read-only open leaves the stored tables as they are.
+        do {
+            let reader = try Ledger.open(at: path, options: testOptions { $0.readOnly = true })
+            #expect(try reader.read(TypeCounts(version: 2, tables: ["tally"])) { store, _ in try TypeCounts(version: 2, tables: ["tally"]).counts(store) } == ["a": 1, "b": 1])
+        }
+        #expect(try entries("counts") == 2)
+        do {
+            let ledger = try Ledger.open(at: path, options: testOptions())
+            let renamed = TypeCounts(version: 2, tables: ["tally"])
+            try ledger.catchUp(renamed)
+            #expect(try ledger.read(renamed) { store, _ in try renamed.counts(store) } == ["a": 1, "b": 1])
+        }
+        #expect(try entries("counts") == 0)
+        #expect(try entries("tally") == 2)
+    }
+
     @Test func catchUpFoldsEachEventOnceAndStoresTheCheckpointWithTheState() throws {
         let directory = try TemporaryDirectory()
         let ledger = try makeLedger(directory)

@@ -31,6 +31,14 @@ private func open(_ directory: TemporaryDirectory, _ configure: (inout Environme
         #expect(try environment.read { try $0.statistics(of: main).entries } == 1)
     }
 
+    @Test func databaseNamesListsTheNamedDatabasesInByteOrder() throws {
+        let directory = try TemporaryDirectory()
+        let (environment, _) = try open(directory)
+        _ = try environment.database(named: "zeta", create: true)
+        _ = try environment.database(named: "alpha.beta", create: true)
+        #expect(try environment.databaseNames() == ["alpha.beta", "main", "zeta"])
+    }
+
     @Test func aBodyThatThrowsLeavesNothingWritten() throws {
         struct Stop: Error {}
         let directory = try TemporaryDirectory()
