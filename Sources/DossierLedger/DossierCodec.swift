@@ -79,27 +79,36 @@ public struct DossierCodec: EventCodec {
     /// Decodes a payload's time and details.
     static func decodePayload(_ bytes: UnsafeRawBufferPointer, position: UInt64) throws -> (Timestamp, DossierEvent.Details) {
         var reader = PayloadReader(bytes: bytes, position: position)
-        let type = try reader.choice(DossierEventType.allCases)
+        let type = try reader.choice(Cases.types)
         let at = try reader.timestamp()
         let details: DossierEvent.Details
         switch type {
         case .received:
             let due = try reader.timestamp()
-            let channel = try reader.choice(IntakeChannel.allCases)
+            let channel = try reader.choice(Cases.channels)
             let department = DepartmentCode(unchecked: try reader.text(lengthBytes: 1))
             let procedure = ProcedureCode(unchecked: try reader.text(lengthBytes: 1))
             details = .received(department: department, procedure: procedure, due: due, channel: channel)
-        case .forwarded: details = .forwarded(via: try reader.choice(TransferMedium.allCases))
-        case .decided: details = .decided(outcome: try reader.choice(Outcome.allCases))
-        case .returnedToCenter: details = .returnedToCenter(via: try reader.choice(TransferMedium.allCases))
+        case .forwarded: details = .forwarded(via: try reader.choice(Cases.media))
+        case .decided: details = .decided(outcome: try reader.choice(Cases.outcomes))
+        case .returnedToCenter: details = .returnedToCenter(via: try reader.choice(Cases.media))
         case .resultReturned: details = .resultReturned
         case .rated:
-            let rating = try reader.choice(RatingLevel.allCases)
+            let rating = try reader.choice(Cases.ratings)
             details = .rated(rating: rating, official: try reader.optionalText())
         case .withdrawn: details = .withdrawn
         }
         guard reader.atEnd else { throw reader.corrupt("trailing bytes") }
         return (at, details)
+    }
+
+    /// Each enumeration's cases in stored order, built once (`allCases` builds an array per call).
+    private enum Cases {
+        static let types = DossierEventType.allCases
+        static let channels = IntakeChannel.allCases
+        static let media = TransferMedium.allCases
+        static let outcomes = Outcome.allCases
+        static let ratings = RatingLevel.allCases
     }
 
     private static func append(_ timestamp: Timestamp, to bytes: inout [UInt8]) {

@@ -40,10 +40,11 @@ public struct StatisticsProjection: Projection {
     /// A fold in progress: touched dossiers, counter deltas and moments, in typed memory, written
     /// to the tables once per chunk by ``flush(_:into:)``.
     public struct Batch {
-        var dossiers: [UInt64: DossierRecord] = [:]
+        var dossiers = DossierTable()
+        /// The contributions at events' instants, in the order of the log.
         var moments: [Moment] = []
-        /// The overdue starts added by this batch, by stream number: where they are in `moments`.
-        var starts: [UInt64: Int] = [:]
+        /// Overdue starts (at due instants) and the taking back of stored ones.
+        var starts: [Moment] = []
         /// The keys of stored overdue starts to remove.
         var removedStarts: [(time: Int64, position: UInt64)] = []
         var codes: [Dimension: [String: UInt32]] = [:]
@@ -70,10 +71,10 @@ public struct StatisticsProjection: Projection {
             try span.withUnsafeBytes { try DossierCodec.decodePayload($0, position: position) }
         }
         let number = record.streamNumber
-        var dossier: DossierRecord
-        let touched = batch.dossiers.index(forKey: number)
+        let touched = batch.dossiers.index(of: number)
+        var entry: DossierTable.Entry
         if let touched {
-            dossier = batch.dossiers.values[touched]
+            entry = batch.dossiers.entries[touched]
         } else {
             if batch.lastStoredDossier == nil {
                 batch.lastStoredDossier = try store.lastKey(in: "dossiers").map { key in
@@ -84,8 +85,9 @@ public struct StatisticsProjection: Projection {
             let stored = number > batch.lastStoredDossier ?? .max ? nil : try StatisticsKeys.dossier(number).withSpan { key in
                 try store.withValue(for: key, in: "dossiers") { DossierRecord(span: $0) }
             }
-            dossier = (stored ?? nil) ?? DossierRecord()
+            entry = DossierTable.Entry(record: (stored ?? nil) ?? DossierRecord(), start: nil)
         }
+        var dossier = entry.record
         var sink = ContributionSink(timeZone: timeZone, position: position)
         let time = at.millisecondsSinceEpoch
         switch details {
@@ -98,7 +100,7 @@ public struct StatisticsProjection: Projection {
             sink.add(.received, at: time, for: dossier, to: &batch)
             let start = Swift.max(time, due.millisecondsSinceEpoch &+ 1)
             dossier.overdueStart = start
-            batch.starts[number] = batch.moments.count
+            entry.start = batch.starts.count
             sink.add(.overdue, at: start, for: dossier, to: &batch, kind: .overdueStart)
         case .forwarded(let via):
             if via == .post { sink.add(.forwardedByPost, at: time, for: dossier, to: &batch) }
@@ -114,7 +116,7 @@ public struct StatisticsProjection: Projection {
                     sink.add(.early, at: time, for: dossier, to: &batch)
                 }
             }
-            close(&dossier, number, at: time, sink: &sink, batch: &batch)
+            close(&dossier, start: &entry.start, at: time, sink: &sink, batch: &batch)
         case .rated(let rating, _):
             let metric: Metric = switch rating {
             case .verySatisfied: .verySatisfied
@@ -124,13 +126,14 @@ public struct StatisticsProjection: Projection {
             sink.add(metric, at: time, for: dossier, to: &batch)
         case .withdrawn:
             sink.add(.withdrawn, at: time, for: dossier, to: &batch)
-            close(&dossier, number, at: time, sink: &sink, batch: &batch)
+            close(&dossier, start: &entry.start, at: time, sink: &sink, batch: &batch)
         }
         dossier.state = dossier.state.applying(type: details.type, atMilliseconds: time)
+        entry.record = dossier
         if let touched {
-            batch.dossiers.values[touched] = dossier
+            batch.dossiers.entries[touched] = entry
         } else {
-            batch.dossiers[number] = dossier
+            _ = batch.dossiers.add(entry, for: number)
         }
     }
 
@@ -140,10 +143,11 @@ public struct StatisticsProjection: Projection {
         // In key order: consecutive writes land on the same pages of the table, and new
         // dossiers (numbered after every stored one) go at its end without a search.
         let lastDossier = try store.lastKey(in: "dossiers")
-        for number in batch.dossiers.keys.sorted() {
+        let order = batch.dossiers.numbers.enumerated().map { (number: $0.element, index: $0.offset) }.sorted { $0.number < $1.number }
+        for (number, index) in order {
             try StatisticsKeys.dossier(number).withSpan { key in
                 let atEnd = lastDossier.map { last in key.withUnsafeBytes { last.lexicographicallyPrecedes($0) } } ?? false
-                try batch.dossiers[number]!.stored.withSpan { try store.put($0, for: key, in: "dossiers", atEnd: atEnd) }
+                try batch.dossiers.entries[index].record.stored.withSpan { try store.put($0, for: key, in: "dossiers", atEnd: atEnd) }
             }
         }
         for entry in batch.newCodes {
@@ -159,11 +163,13 @@ public struct StatisticsProjection: Projection {
                 try store.remove(key, in: "overdueStarts")
             }
         }
-        batch.moments.removeAll { $0.delta == 0 }
         // In time order: the rows and minutes of a log in time order grow at their tables' ends.
-        batch.moments.sort { $0.time < $1.time }
-        try addRows(of: batch.moments, into: &store)
-        for moment in batch.moments where moment.kind == .overdueStart {
+        // The log is usually in time order already, and then so are its moments.
+        if zip(batch.moments, batch.moments.dropFirst()).contains(where: { $0.time > $1.time }) { batch.moments.sort { $0.time < $1.time } }
+        batch.starts.removeAll { $0.delta == 0 }
+        batch.starts.sort { $0.time < $1.time }
+        try addRows(of: batch.moments, and: batch.starts, into: &store)
+        for moment in batch.starts where moment.kind == .overdueStart {
             try StatisticsKeys.moment(at: moment.time, position: moment.position, sequence: moment.sequence).withSpan { key in
                 try moment.stored.withSpan { try store.put($0, for: key, in: "overdueStarts") }
             }
@@ -181,7 +187,7 @@ public struct StatisticsProjection: Projection {
             let minute = MinuteBlock.minute(of: moments[index].time)
             var block = MinuteBlock()
             while index < moments.endIndex, MinuteBlock.minute(of: moments[index].time) == minute {
-                if moments[index].kind == .atEvent { block.append(moments[index]) }
+                block.append(moments[index])
                 index += 1
             }
             guard !block.entries.isEmpty else { continue }
@@ -196,17 +202,26 @@ public struct StatisticsProjection: Projection {
         }
     }
 
-    /// Adds moments, sorted by time, to the counter rows of their hours, days and months, per
-    /// department and per procedure: totals are kept per code number while the period lasts,
-    /// then added to the stored rows.
-    private func addRows(of moments: [Moment], into store: inout ProjectionStore) throws {
-        guard let first = moments.first else { return }
-        let departments = Int(moments.lazy.map(\.department).max() ?? 0) + 1
-        let procedures = Int(moments.lazy.map(\.procedure).max() ?? 0) + 1
+    /// Adds the moments of two arrays, each sorted by time, to the counter rows of their hours,
+    /// days and months, per department and per procedure, walking both in time order: totals
+    /// are kept per code number while the period lasts, then added to the stored rows.
+    private func addRows(of moments: [Moment], and starts: [Moment], into store: inout ProjectionStore) throws {
+        guard let first = [moments.first, starts.first].compactMap({ $0 }).min(by: { $0.time < $1.time }) else { return }
+        let departments = Int(Swift.max(moments.lazy.map(\.department).max() ?? 0, starts.lazy.map(\.department).max() ?? 0)) + 1
+        let procedures = Int(Swift.max(moments.lazy.map(\.procedure).max() ?? 0, starts.lazy.map(\.procedure).max() ?? 0)) + 1
         var hours = try PeriodTotals(.hour, StatisticsKeys.hour(of: first.time), departments: departments, procedures: procedures, store: store)
         var days = try PeriodTotals(.day, timeZone.dayNumber(atMilliseconds: first.time), departments: departments, procedures: procedures, store: store)
         var months = try PeriodTotals(.month, StatisticsKeys.month(ofDay: days.period), departments: departments, procedures: procedures, store: store)
-        for moment in moments {
+        var (next, nextStart) = (moments.startIndex, starts.startIndex)
+        while next < moments.endIndex || nextStart < starts.endIndex {
+            let moment: Moment
+            if nextStart == starts.endIndex || (next < moments.endIndex && moments[next].time <= starts[nextStart].time) {
+                moment = moments[next]
+                next += 1
+            } else {
+                moment = starts[nextStart]
+                nextStart += 1
+            }
             try hours.move(to: StatisticsKeys.hour(of: moment.time), store: &store)
             let day = timeZone.dayNumber(atMilliseconds: moment.time)
             if day != days.period {
@@ -225,16 +240,17 @@ public struct StatisticsProjection: Projection {
     /// Ends a dossier's overdue spell: it stops counting at `time`, or never counted if it was
     /// closed before becoming overdue, in which case its start is taken back: dropped from the
     /// batch, or removed from the table with a −1 to the rows that counted it.
-    private func close(_ dossier: inout DossierRecord, _ number: UInt64, at time: Int64, sink: inout ContributionSink, batch: inout Batch) {
+    private func close(_ dossier: inout DossierRecord, start added: inout Int?, at time: Int64, sink: inout ContributionSink, batch: inout Batch) {
         guard let start = dossier.overdueStart else { return }
         dossier.overdueStart = nil
         if time >= start {
             sink.add(.overdue, delta: -1, at: time, for: dossier, to: &batch)
-        } else if let index = batch.starts.removeValue(forKey: number) {
-            batch.moments[index].delta = 0
+        } else if let index = added {
+            added = nil
+            batch.starts[index].delta = 0
         } else {
             batch.removedStarts.append((start, dossier.receivedPosition))
-            batch.moments.append(Moment(time: start, position: dossier.receivedPosition, sequence: StatisticsKeys.overdueStartSequence,
+            batch.starts.append(Moment(time: start, position: dossier.receivedPosition, sequence: StatisticsKeys.overdueStartSequence,
                                         metric: .overdue, delta: -1, department: dossier.department, procedure: dossier.procedure, kind: .rowsOnly))
         }
     }
@@ -344,8 +360,9 @@ private struct ContributionSink {
 
     mutating func add(_ metric: Metric, delta: Int8 = 1, at time: Int64, for dossier: DossierRecord, to batch: inout StatisticsProjection.Batch,
                       kind: Moment.Kind = .atEvent) {
-        batch.moments.append(Moment(time: time, position: position, sequence: sequence, metric: metric, delta: delta,
-                                    department: dossier.department, procedure: dossier.procedure, kind: kind))
+        let moment = Moment(time: time, position: position, sequence: sequence, metric: metric, delta: delta,
+                            department: dossier.department, procedure: dossier.procedure, kind: kind)
+        if kind == .atEvent { batch.moments.append(moment) } else { batch.starts.append(moment) }
         sequence += 1
     }
 }
