@@ -1,6 +1,10 @@
-/// The dossiers a fold has touched, by stream number: an open-addressing hash table with a
-/// multiplicative hash, where `Dictionary` would hash each number with SipHash. Entries stay
-/// in the order they were added; the table only grows.
+/// The dossiers a fold has touched, by stream number.
+///
+/// Streams are numbered in the order they first appear, and a fold touches mostly recent
+/// dossiers, so the table is an array indexed by stream number from a base a little below the
+/// first number it sees: each lookup reads one slot near the ones read before, where a hash
+/// table reads a random one. Numbers outside that window (below it, or more than
+/// ``denseSlotsMax`` above it) go to a dictionary. Entries stay in the order they were added.
 struct DossierTable {
     /// A dossier being folded.
     struct Entry {
@@ -9,60 +13,50 @@ struct DossierTable {
         var start: Int?
     }
 
-    /// Stream number + 1 per slot (0: empty).
-    private var slots: [UInt64]
-    /// The entry of each occupied slot.
-    private var slotEntries: [Int32]
-    private var shift: UInt64
+    /// How far below the first number seen the window begins.
+    static let windowSlack: UInt64 = 1 << 20
+    /// The most slots of the window (4 bytes each).
+    static let denseSlotsMax = 1 << 24
+
+    /// The entry index of each number of the window, or −1.
+    private var dense: [Int32] = []
+    private var base: UInt64?
+    private var others: [UInt64: Int32] = [:]
     /// The stream numbers, in the order they were added.
     private(set) var numbers: [UInt64] = []
     /// The entries, in the order they were added.
     var entries: [Entry] = []
 
-    init() {
-        slots = Array(repeating: 0, count: 1024)
-        slotEntries = Array(repeating: 0, count: 1024)
-        shift = 64 - 10
-    }
-
-    /// The number of dossiers.
-    var count: Int { numbers.count }
+    init() {}
 
     /// The index in ``entries`` of a dossier, or `nil` when the table does not have it.
     func index(of number: UInt64) -> Int? {
-        var slot = home(number)
-        while slots[slot] != 0 {
-            if slots[slot] == number &+ 1 { return Int(slotEntries[slot]) }
-            slot = (slot + 1) & (slots.count - 1)
+        if let slot = slot(number) {
+            return slot < dense.count && dense[slot] >= 0 ? Int(dense[slot]) : nil
         }
-        return nil
+        return others[number].map(Int.init)
     }
 
     /// Adds a dossier the table does not have; returns its index in ``entries``.
     mutating func add(_ entry: Entry, for number: UInt64) -> Int {
-        if (numbers.count + 1) * 2 > slots.count { grow() }
+        if base == nil { base = number - Swift.min(number, Self.windowSlack) }
+        let index = Int32(entries.count)
         numbers.append(number)
         entries.append(entry)
-        place(number, at: Int32(entries.count - 1))
-        return entries.count - 1
+        if let slot = slot(number) {
+            if slot >= dense.count {
+                dense.append(contentsOf: repeatElement(-1, count: Swift.min(Self.denseSlotsMax, Swift.max(slot + 1, dense.count * 2)) - dense.count))
+            }
+            dense[slot] = index
+        } else {
+            others[number] = index
+        }
+        return Int(index)
     }
 
-    private func home(_ number: UInt64) -> Int {
-        Int(truncatingIfNeeded: (number &* 0x9E37_79B9_7F4A_7C15) >> shift)
-    }
-
-    private mutating func place(_ number: UInt64, at index: Int32) {
-        var slot = home(number)
-        while slots[slot] != 0 { slot = (slot + 1) & (slots.count - 1) }
-        slots[slot] = number &+ 1
-        slotEntries[slot] = index
-    }
-
-    private mutating func grow() {
-        let capacity = slots.count * 2
-        slots = Array(repeating: 0, count: capacity)
-        slotEntries = Array(repeating: 0, count: capacity)
-        shift -= 1
-        for (index, number) in numbers.enumerated() { place(number, at: Int32(index)) }
+    /// The slot of a number in the window, or `nil` when it is outside.
+    private func slot(_ number: UInt64) -> Int? {
+        guard let base, number >= base, number - base < UInt64(Self.denseSlotsMax) else { return nil }
+        return Int(number - base)
     }
 }

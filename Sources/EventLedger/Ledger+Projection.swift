@@ -13,10 +13,10 @@ import Foundation
 
 extension Ledger {
     /// How many events a catch-up folds per write transaction; each commits its checkpoint.
-    static let catchUpChunkEventsMax: UInt64 = 200_000
+    static let catchUpChunkEventsMax: UInt64 = 1_000_000
 
     /// Brings the stored state of `projection` up to the head, in write transactions of at
-    /// most 200,000 events, each committing state and checkpoint together. A stored state of
+    /// most 1,000,000 events, each committing state and checkpoint together. A stored state of
     /// another ``Projection/version`` is rebuilt from the first event.
     ///
     /// - Returns: the checkpoint reached: the head.
