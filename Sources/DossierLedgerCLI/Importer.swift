@@ -27,7 +27,7 @@ struct Importer {
     let allOrNothing: Bool
     let progress: Progress
     /// Events per write transaction.
-    var batchEvents = 25_000
+    var batchEvents = 50_000
     /// Where to record each committed batch's last position, after the commit.
     var acknowledgements: AcknowledgementFile?
 
