@@ -4,6 +4,8 @@
 /// little-endian mask of the counters that are not zero, then each of those counters in
 /// metric order as a zigzag LEB128 varint (1 byte for −64…63).
 struct CounterRow {
+    /// The number of counters: one per ``Metric``.
+    static let metrics = 11
     var values = InlineArray<11, Int64>(repeating: 0)
 
     init() {}

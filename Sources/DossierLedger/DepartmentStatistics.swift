@@ -73,25 +73,21 @@ extension StatisticsProjection {
             if start < Int64(firstHour) * hour { ranges.append(start...(Int64(firstHour) * hour - 1)) }
             if Int64(endHour) * hour <= time { ranges.append((Int64(endHour) * hour)...time) }
         }
-        func count(_ metric: Int, _ delta: Int8, _ department: UInt32, _ procedure: UInt32) {
-            guard metric < Metric.allCases.count else { return }
-            rows[dimension == .department ? department : procedure, default: CounterRow()].values[metric] += Int64(delta)
-        }
+        var moments = MomentTotals()
         for range in ranges {
             let firstMinute = MinuteBlock.minute(of: range.lowerBound)
             try store.forEach(in: "minutes", from: MinuteBlock.key(firstMinute).array, upTo: MinuteBlock.key(MinuteBlock.minute(of: range.upperBound) + 1).array) { key, value in
                 guard key.count == 8 else { return }
                 let minute = Int64(bitPattern: key.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) } ^ 0x8000_0000_0000_0000)
-                MinuteBlock.forEach(in: value.span.bytes, minute: minute, within: range, count)
+                MinuteBlock.add(value.span.bytes, minute: minute, within: range, by: dimension, to: &moments)
             }
             try store.forEach(in: "overdueStarts", from: StatisticsKeys.momentStart(at: range.lowerBound), upTo: StatisticsKeys.momentStart(at: range.upperBound + 1)) { _, value in
                 guard value.count == 10 else { return }
-                value.withUnsafeBytes {
-                    count(Int(value[0]), Int8(bitPattern: value[1]), UInt32(bigEndian: $0.loadUnaligned(fromByteOffset: 2, as: UInt32.self)),
-                          UInt32(bigEndian: $0.loadUnaligned(fromByteOffset: 6, as: UInt32.self)))
-                }
+                let number = value.withUnsafeBytes { UInt32(bigEndian: $0.loadUnaligned(fromByteOffset: dimension == .department ? 2 : 6, as: UInt32.self)) }
+                moments.add(Int(value[0]), Int8(bitPattern: value[1]), for: number)
             }
         }
+        for number in moments.rows.indices where moments.touched[number] { rows[UInt32(number), default: CounterRow()] += moments.rows[number] }
         return rows
     }
 
