@@ -20,13 +20,15 @@ typealias Refusal = (line: Int, reason: String, input: [UInt8])
 /// atomic batches through the lifecycle checks, and writes refused lines to a rejects file.
 ///
 /// Parsing and storing overlap: while one batch is checked and committed on a background
-/// thread, the next is read and parsed. Batches still commit one at a time, in file order.
+/// thread, the next is read and parsed. Batches still commit one at a time, in file order. The
+/// first batch holds an eighth of ``batchEvents`` and each next one twice as many, up to
+/// ``batchEvents``, so that storing starts early and small files overlap too.
 struct Importer {
     let ledger: DossierLedger
     let rejects: RejectsFile?
     let allOrNothing: Bool
     let progress: Progress
-    /// Events per write transaction.
+    /// The most events per write transaction.
     var batchEvents = 50_000
     /// Where to record each committed batch's last position, after the commit.
     var acknowledgements: AcknowledgementFile?
@@ -40,7 +42,9 @@ struct Importer {
         let submissions = SubmissionQueue()
         /// The parse refusals of the batch being submitted, written with its own refusals.
         var inFlight: [Refusal] = []
+        var batchLimit = Swift.max(1, batchEvents / 8)
         func submit() throws {
+            batchLimit = Swift.min(batchEvents, batchLimit * 2)
             let (ledger, mode, acknowledgements) = (ledger, allOrNothing ? SubmitMode.allOrNothing : .skipInvalid, acknowledgements)
             let (batch, batchLines) = (events, lines)
             let finished = try submissions.start {
@@ -75,7 +79,7 @@ struct Importer {
                         parseFailed = true
                     }
                 }
-                if !allOrNothing, events.count >= batchEvents { try submit() }
+                if !allOrNothing, events.count >= batchLimit { try submit() }
                 progress.update(done: reader.bytesConsumed, events: UInt64(summary.lines))
             }
             if allOrNothing && parseFailed {

@@ -57,3 +57,17 @@ func importedFixture(_ directory: TemporaryDirectory) throws -> String {
     precondition(imported.status == 0, imported.stderr)
     return ledger
 }
+
+/// Where `dossier-ledger import` ends its batches in a file of `lines` valid lines, as its help
+/// says: the first batch holds an eighth of `--batch-events`, each next one twice as many, up to
+/// `--batch-events`.
+func importBatchEnds(lines: Int, batchEvents: Int) -> Set<Int> {
+    var ends: Set<Int> = []
+    var (end, size) = (0, max(1, batchEvents / 8))
+    while end < lines {
+        end = min(lines, end + size)
+        ends.insert(end)
+        size = min(batchEvents, size * 2)
+    }
+    return ends
+}
