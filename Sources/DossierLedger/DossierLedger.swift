@@ -65,6 +65,22 @@ public final class DossierLedger: Sendable {
     /// - Returns: one verdict per event, in order.
     @discardableResult
     public func submit(_ events: [InterchangeEvent], mode: SubmitMode = .skipInvalid) throws -> [Verdict] {
+        try submit(try encode(events), mode: mode)
+    }
+
+    /// Encodes events for the log, ready to submit: a caller that submits on one thread can
+    /// encode the next events on another.
+    public func encode(_ events: [InterchangeEvent]) throws -> EncodedEvents {
+        let codec = codec
+        return EncodedEvents(events: events, appends: try events.map { item in
+            StreamAppend(stream: item.event.dossier.rawValue, events: [try ProposedEvent(id: item.id, event: item.event, codec: codec)])
+        })
+    }
+
+    /// Appends events already encoded by ``encode(_:)``, as `submit` does with events.
+    @discardableResult
+    public func submit(_ encoded: EncodedEvents, mode: SubmitMode = .skipInvalid) throws -> [Verdict] {
+        let events = encoded.events
         let codec = codec
         let projection = projection
         let ledger = ledger
@@ -118,7 +134,7 @@ public final class DossierLedger: Sendable {
                 states[dossier] = state.applying(item.event)
                 firstByID[item.id] = (index, item.event)
                 plans.append(.appended)
-                batch.append(StreamAppend(stream: dossier, events: [try ProposedEvent(id: item.id, event: item.event, codec: codec)]))
+                batch.append(encoded.appends[index])
             }
             let anyRejected = plans.contains { if case .decided(.rejected) = $0 { true } else { false } }
             return (mode == .allOrNothing && anyRejected ? [] : batch, plans)
@@ -172,6 +188,14 @@ public final class DossierLedger: Sendable {
     public func rebuildStatistics(progress: ((UInt64) -> Void)? = nil) throws -> UInt64 {
         try ledger.rebuild(projection, progress: progress)
     }
+}
+
+/// Events with their encoded form for the log (``DossierLedger/encode(_:)``).
+public struct EncodedEvents: Sendable {
+    /// The events, in order.
+    public let events: [InterchangeEvent]
+    /// One append per event, in the same order.
+    let appends: [StreamAppend]
 }
 
 /// A dossier event as the ledger stores it.

@@ -46,9 +46,10 @@ struct Importer {
         func submit() throws {
             batchLimit = Swift.min(batchEvents, batchLimit * 2)
             let (ledger, mode, acknowledgements) = (ledger, allOrNothing ? SubmitMode.allOrNothing : .skipInvalid, acknowledgements)
-            let (batch, batchLines) = (events, lines)
+            // Encoded here, on the parsing thread: the storing thread only checks and stores.
+            let (batch, batchLines) = (try ledger.encode(events), lines)
             let finished = try submissions.start {
-                guard !batch.isEmpty else { return BatchOutcome(verdicts: [], lines: [], events: []) }
+                guard !batch.events.isEmpty else { return BatchOutcome(verdicts: [], lines: [], events: batch) }
                 let verdicts = try ledger.submit(batch, mode: mode)
                 try acknowledgements?.record(try ledger.ledger.head().position)
                 return BatchOutcome(verdicts: verdicts, lines: batchLines, events: batch)
@@ -126,7 +127,7 @@ struct BatchOutcome: Sendable {
     var verdicts: [Verdict]
     var lines: [(number: Int, bytes: [UInt8])]
     /// The events, handed back so that the parsing thread, not the storing one, frees them.
-    var events: [InterchangeEvent]
+    var events: EncodedEvents
 }
 
 /// Runs submissions one at a time, in order, on a background thread.
