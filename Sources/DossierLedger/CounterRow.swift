@@ -10,16 +10,15 @@ struct CounterRow {
 
     init() {}
 
-    init(bytes: [UInt8]) {
-        self.init(span: bytes.span.bytes)
-    }
-
     /// Reads a stored row; a malformed one reads as the counters decoded before the fault.
     init(span: RawSpan) {
         guard span.byteCount >= 2 else { return }
         let mask = UInt16(span.unsafeLoadUnaligned(as: UInt8.self)) | UInt16(span.unsafeLoadUnaligned(fromByteOffset: 1, as: UInt8.self)) << 8
         var offset = 2
-        for index in values.indices where mask & (1 << index) != 0 {
+        var remaining = mask
+        while remaining != 0, offset < span.byteCount {
+            let index = remaining.trailingZeroBitCount
+            remaining &= remaining - 1
             var encoded: UInt64 = 0
             var shift: UInt64 = 0
             while offset < span.byteCount, shift < 64 {
@@ -29,6 +28,7 @@ struct CounterRow {
                 shift += 7
                 if byte < 0x80 { break }
             }
+            guard index < values.count else { return }
             values[index] = Int64(bitPattern: encoded >> 1) ^ -Int64(bitPattern: encoded & 1)
         }
     }

@@ -43,11 +43,10 @@ public struct DepartmentStatistics: Hashable, Sendable {
 extension StatisticsProjection {
     /// The counters of one dimension as of an instant, by code number.
     func rows(_ dimension: Dimension, asOf time: Int64, in store: borrowing ProjectionStore) throws -> [UInt32: CounterRow] {
-        var rows: [UInt32: CounterRow] = [:]
-        func add(_ key: [UInt8], _ value: [UInt8]) {
-            guard key.count == 8 else { return }
-            let number = UInt32(key[4]) << 24 | UInt32(key[5]) << 16 | UInt32(key[6]) << 8 | UInt32(key[7])
-            rows[number, default: CounterRow()] += CounterRow(bytes: value)
+        var totals = CodeTotals()
+        func add(_ key: RawSpan, _ value: RawSpan) {
+            guard key.byteCount == 8 else { return }
+            totals.add(CounterRow(span: value), for: UInt32(bigEndian: key.unsafeLoadUnaligned(fromByteOffset: 4, as: UInt32.self)))
         }
         let day = timeZone.dayNumber(atMilliseconds: time)
         let month = StatisticsKeys.month(ofDay: day)
@@ -58,7 +57,7 @@ extension StatisticsProjection {
         let nextDay = timeZone.startOfDay(civil.adding(days: 1))
         if time >= nextDay - 1 {
             try store.forEach(in: dimension.rows(.day), from: StatisticsKeys.rowStart(period: day), upTo: StatisticsKeys.rowStart(period: day + 1), add)
-            return rows
+            return totals.byCode
         }
         // The hours of the day before T's hour, and the moments of the rest: of T's hour up to
         // T, and, where the zone's day does not begin on the hour, of the day's first minutes.
@@ -73,22 +72,20 @@ extension StatisticsProjection {
             if start < Int64(firstHour) * hour { ranges.append(start...(Int64(firstHour) * hour - 1)) }
             if Int64(endHour) * hour <= time { ranges.append((Int64(endHour) * hour)...time) }
         }
-        var moments = MomentTotals()
         for range in ranges {
             let firstMinute = MinuteBlock.minute(of: range.lowerBound)
             try store.forEach(in: "minutes", from: MinuteBlock.key(firstMinute).array, upTo: MinuteBlock.key(MinuteBlock.minute(of: range.upperBound) + 1).array) { key, value in
-                guard key.count == 8 else { return }
-                let minute = Int64(bitPattern: key.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) } ^ 0x8000_0000_0000_0000)
-                MinuteBlock.add(value.span.bytes, minute: minute, within: range, by: dimension, to: &moments)
+                guard key.byteCount == 8 else { return }
+                let minute = Int64(bitPattern: UInt64(bigEndian: key.unsafeLoadUnaligned(as: UInt64.self)) ^ 0x8000_0000_0000_0000)
+                MinuteBlock.add(value, minute: minute, within: range, by: dimension, to: &totals)
             }
             try store.forEach(in: "overdueStarts", from: StatisticsKeys.momentStart(at: range.lowerBound), upTo: StatisticsKeys.momentStart(at: range.upperBound + 1)) { _, value in
-                guard value.count == 10 else { return }
-                let number = value.withUnsafeBytes { UInt32(bigEndian: $0.loadUnaligned(fromByteOffset: dimension == .department ? 2 : 6, as: UInt32.self)) }
-                moments.add(Int(value[0]), Int8(bitPattern: value[1]), for: number)
+                guard value.byteCount == 10 else { return }
+                let number = UInt32(bigEndian: value.unsafeLoadUnaligned(fromByteOffset: dimension == .department ? 2 : 6, as: UInt32.self))
+                totals.add(Int(value.unsafeLoadUnaligned(as: UInt8.self)), Int8(bitPattern: value.unsafeLoadUnaligned(fromByteOffset: 1, as: UInt8.self)), for: number)
             }
         }
-        for number in moments.rows.indices where moments.touched[number] { rows[UInt32(number), default: CounterRow()] += moments.rows[number] }
-        return rows
+        return totals.byCode
     }
 
     /// The code a number stands for.
@@ -130,9 +127,9 @@ extension StatisticsProjection {
         let lastMonth = StatisticsKeys.month(ofDay: timeZone.dayNumber(atMilliseconds: time))
         var flows: [Int32: CounterRow] = [:]
         try store.forEach(in: Dimension.department.rows(.month), from: StatisticsKeys.rowStart(period: .min), upTo: StatisticsKeys.rowStart(period: lastMonth)) { key, value in
-            guard key.count == 8 else { return }
-            let biased = UInt32(key[0]) << 24 | UInt32(key[1]) << 16 | UInt32(key[2]) << 8 | UInt32(key[3])
-            flows[Int32(bitPattern: biased ^ 0x8000_0000), default: CounterRow()] += CounterRow(bytes: value)
+            guard key.byteCount == 8 else { return }
+            let biased = UInt32(bigEndian: key.unsafeLoadUnaligned(as: UInt32.self))
+            flows[Int32(bitPattern: biased ^ 0x8000_0000), default: CounterRow()] += CounterRow(span: value)
         }
         // The month of `time`: everything up to `time`, less what came before the month.
         var before = CounterRow()

@@ -70,7 +70,7 @@ struct MinuteBlock {
 
     /// Adds the moments of a stored block of `minute` whose instant is in `range` to `totals`,
     /// by their code of `dimension`.
-    static func add(_ span: RawSpan, minute: Int64, within range: ClosedRange<Int64>, by dimension: Dimension, to totals: inout MomentTotals) {
+    static func add(_ span: RawSpan, minute: Int64, within range: ClosedRange<Int64>, by dimension: Dimension, to totals: inout CodeTotals) {
         let base = minute * millisecondsPerMinute
         for index in 0..<(span.byteCount / entryBytes) {
             let offset = index * entryBytes
@@ -80,24 +80,5 @@ struct MinuteBlock {
                 ? UInt32(truncatingIfNeeded: high) : UInt32(bigEndian: span.unsafeLoadUnaligned(fromByteOffset: offset + 8, as: UInt32.self))
             totals.add(Int(high >> 40 & 0xFF), Int8(bitPattern: UInt8(high >> 32 & 0xFF)), for: number)
         }
-    }
-}
-
-/// Counter rows by code number for the moments a query adds one at a time: an array indexed
-/// by number, where a dictionary would hash each moment.
-struct MomentTotals {
-    private(set) var rows: [CounterRow] = []
-    private(set) var touched: [Bool] = []
-
-    /// Adds `delta` to counter `metric` of code `number`; an unknown metric is ignored.
-    mutating func add(_ metric: Int, _ delta: Int8, for number: UInt32) {
-        guard metric < CounterRow.metrics else { return }
-        let index = Int(number)
-        if index >= rows.count {
-            rows.append(contentsOf: repeatElement(CounterRow(), count: index + 1 - rows.count))
-            touched.append(contentsOf: repeatElement(false, count: index + 1 - touched.count))
-        }
-        rows[index].values[metric] += Int64(delta)
-        touched[index] = true
     }
 }

@@ -98,8 +98,8 @@ public struct ProjectionStore: ~Copyable {
     }
 
     /// Calls `body` with each entry of `table` whose key is in `lower..<upper` (`upper` `nil`:
-    /// to the end), in key order.
-    public func forEach(in table: String, from lower: [UInt8] = [], upTo upper: [UInt8]?, _ body: (_ key: [UInt8], _ value: [UInt8]) throws -> Void) throws {
+    /// to the end), in key order. The key and value are views valid only inside `body`.
+    public func forEach(in table: String, from lower: [UInt8] = [], upTo upper: [UInt8]?, _ body: (_ key: RawSpan, _ value: RawSpan) throws -> Void) throws {
         let overlay = pending[table] ?? [:]
         var entries: [[UInt8]: [UInt8]] = [:]
         if let base, let database = database(table) {
@@ -108,10 +108,13 @@ public struct ProjectionStore: ~Copyable {
                     // LMDB refuses an empty key: an empty lower bound means the first entry.
                     var found = try lower.isEmpty ? cursor.first() : cursor.seek(atLeast: lower.span.bytes)
                     while found {
-                        let (key, value) = cursor.withEntry { key, value in (Array(span: key), Array(span: value)) }
-                        if let upper, !key.lexicographicallyPrecedes(upper) { break }
-                        // Without writes in memory, the stored entries are the answer, in order.
-                        if overlay.isEmpty { try body(key, value) } else { entries[key] = value }
+                        let inRange = try cursor.withEntry { key, value in
+                            if let upper, !key.withUnsafeBytes({ $0.lexicographicallyPrecedes(upper) }) { return false }
+                            // Without writes in memory, the stored entries are the answer, in order.
+                            if overlay.isEmpty { try body(key, value) } else { entries[Array(span: key)] = Array(span: value) }
+                            return true
+                        }
+                        guard inRange else { break }
                         found = try cursor.next()
                     }
                 }
@@ -122,7 +125,8 @@ public struct ProjectionStore: ~Copyable {
             entries[key] = value
         }
         for key in entries.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            try body(key, entries[key] ?? [])
+            let value = entries[key] ?? []
+            try body(key.span.bytes, value.span.bytes)
         }
     }
 

@@ -28,7 +28,7 @@ private struct TypeCounts: Projection {
     func counts(_ store: borrowing ProjectionStore) throws -> [String: Int] {
         var counts: [String: Int] = [:]
         try store.forEach(in: table, from: [0], upTo: [0xFF]) { key, value in
-            counts[String(decoding: key, as: UTF8.self)] = Int(value.first ?? 0)
+            counts[key.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }] = value.byteCount > 0 ? Int(value.unsafeLoadUnaligned(as: UInt8.self)) : 0
         }
         return counts
     }
