@@ -17,6 +17,13 @@ struct CodeTotals {
         rows[index] += row
     }
 
+    /// Adds a stored counter row, whose key is its period then its code number; ignores an
+    /// entry that is not one.
+    mutating func add(storedKey key: RawSpan, row value: RawSpan) {
+        guard key.byteCount == 8 else { return }
+        add(CounterRow(span: value), for: UInt32(bigEndian: key.unsafeLoadUnaligned(fromByteOffset: 4, as: UInt32.self)))
+    }
+
     /// The counters of each code added to.
     var byCode: [UInt32: CounterRow] {
         var result: [UInt32: CounterRow] = [:]

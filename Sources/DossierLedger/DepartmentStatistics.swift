@@ -44,10 +44,7 @@ extension StatisticsProjection {
     /// The counters of one dimension as of an instant, by code number.
     func rows(_ dimension: Dimension, asOf time: Int64, in store: borrowing ProjectionStore) throws -> [UInt32: CounterRow] {
         var totals = CodeTotals()
-        func add(_ key: RawSpan, _ value: RawSpan) {
-            guard key.byteCount == 8 else { return }
-            totals.add(CounterRow(span: value), for: UInt32(bigEndian: key.unsafeLoadUnaligned(fromByteOffset: 4, as: UInt32.self)))
-        }
+        func add(_ key: RawSpan, _ value: RawSpan) { totals.add(storedKey: key, row: value) }
         let day = timeZone.dayNumber(atMilliseconds: time)
         let month = StatisticsKeys.month(ofDay: day)
         let civil = CivilDay(daysSinceEpoch: day)
@@ -59,33 +56,51 @@ extension StatisticsProjection {
             try store.forEach(in: dimension.rows(.day), from: StatisticsKeys.rowStart(period: day), upTo: StatisticsKeys.rowStart(period: day + 1), add)
             return totals.byCode
         }
-        // The hours of the day before T's hour, and the moments of the rest: of T's hour up to
-        // T, and, where the zone's day does not begin on the hour, of the day's first minutes.
-        let start = timeZone.startOfDay(civil)
-        let hour = StatisticsKeys.millisecondsPerHour
-        let firstHour = StatisticsKeys.hour(of: start + hour - 1)
-        let endHour = StatisticsKeys.hour(of: time + 1)
-        var ranges = [start...time]
-        if firstHour < endHour {
-            try store.forEach(in: dimension.rows(.hour), from: StatisticsKeys.rowStart(period: firstHour), upTo: StatisticsKeys.rowStart(period: endHour), add)
-            ranges = []
-            if start < Int64(firstHour) * hour { ranges.append(start...(Int64(firstHour) * hour - 1)) }
-            if Int64(endHour) * hour <= time { ranges.append((Int64(endHour) * hour)...time) }
-        }
-        for range in ranges {
-            let firstMinute = MinuteBlock.minute(of: range.lowerBound)
-            try store.forEach(in: "minutes", from: MinuteBlock.key(firstMinute).array, upTo: MinuteBlock.key(MinuteBlock.minute(of: range.upperBound) + 1).array) { key, value in
-                guard key.byteCount == 8 else { return }
-                let minute = Int64(bitPattern: UInt64(bigEndian: key.unsafeLoadUnaligned(as: UInt64.self)) ^ 0x8000_0000_0000_0000)
-                MinuteBlock.add(value, minute: minute, within: range, by: dimension, to: &totals)
-            }
-            try store.forEach(in: "overdueStarts", from: StatisticsKeys.momentStart(at: range.lowerBound), upTo: StatisticsKeys.momentStart(at: range.upperBound + 1)) { _, value in
-                guard value.byteCount == 10 else { return }
-                let number = UInt32(bigEndian: value.unsafeLoadUnaligned(fromByteOffset: dimension == .department ? 2 : 6, as: UInt32.self))
-                totals.add(Int(value.unsafeLoadUnaligned(as: UInt8.self)), Int8(bitPattern: value.unsafeLoadUnaligned(fromByteOffset: 1, as: UInt8.self)), for: number)
-            }
-        }
+        // The rest of the day up to T: the hour rows that fit in it, then the ten-minute rows
+        // (per department) that fit in what is left, then the moments of what is left after that.
+        try addPeriods(timeZone.startOfDay(civil)...time, levels: dimension.periods.filter { $0.milliseconds != nil }[...], dimension, store, &totals)
         return totals.byCode
+    }
+
+    /// Adds to `totals` what happened in `range`: the rows of the periods of `levels` that fit
+    /// in it whole, the longest first, and the moments (of minute blocks and overdue starts) of
+    /// what no period covers.
+    private func addPeriods(_ range: ClosedRange<Int64>, levels: ArraySlice<Period>, _ dimension: Dimension,
+                     _ store: borrowing ProjectionStore, _ totals: inout CodeTotals) throws {
+        guard let level = levels.first, let length = level.milliseconds else {
+            try addMoments(range, dimension, store, &totals)
+            return
+        }
+        let first = StatisticsKeys.period(of: range.lowerBound + length - 1, length: length)
+        let end = StatisticsKeys.period(of: range.upperBound + 1, length: length)
+        guard first < end else {
+            try addPeriods(range, levels: levels.dropFirst(), dimension, store, &totals)
+            return
+        }
+        try store.forEach(in: dimension.rows(level), from: StatisticsKeys.rowStart(period: first), upTo: StatisticsKeys.rowStart(period: end)) { key, value in
+            totals.add(storedKey: key, row: value)
+        }
+        if range.lowerBound < Int64(first) * length {
+            try addPeriods(range.lowerBound...(Int64(first) * length - 1), levels: levels.dropFirst(), dimension, store, &totals)
+        }
+        if Int64(end) * length <= range.upperBound {
+            try addPeriods((Int64(end) * length)...range.upperBound, levels: levels.dropFirst(), dimension, store, &totals)
+        }
+    }
+
+    /// Adds to `totals` the moments of `range`: those at events' instants and overdue starts.
+    private func addMoments(_ range: ClosedRange<Int64>, _ dimension: Dimension, _ store: borrowing ProjectionStore, _ totals: inout CodeTotals) throws {
+        let firstMinute = MinuteBlock.minute(of: range.lowerBound)
+        try store.forEach(in: "minutes", from: MinuteBlock.key(firstMinute).array, upTo: MinuteBlock.key(MinuteBlock.minute(of: range.upperBound) + 1).array) { key, value in
+            guard key.byteCount == 8 else { return }
+            let minute = Int64(bitPattern: UInt64(bigEndian: key.unsafeLoadUnaligned(as: UInt64.self)) ^ 0x8000_0000_0000_0000)
+            MinuteBlock.add(value, minute: minute, within: range, by: dimension, to: &totals)
+        }
+        try store.forEach(in: "overdueStarts", from: StatisticsKeys.momentStart(at: range.lowerBound), upTo: StatisticsKeys.momentStart(at: range.upperBound + 1)) { _, value in
+            guard value.byteCount == 10 else { return }
+            let number = UInt32(bigEndian: value.unsafeLoadUnaligned(fromByteOffset: dimension == .department ? 2 : 6, as: UInt32.self))
+            totals.add(Int(value.unsafeLoadUnaligned(as: UInt8.self)), Int8(bitPattern: value.unsafeLoadUnaligned(fromByteOffset: 1, as: UInt8.self)), for: number)
+        }
     }
 
     /// The code a number stands for.

@@ -5,12 +5,13 @@ public import EventLedger
 /// Each statistic is a sum of +1/−1 contributions at instants (a receipt at its time, an
 /// on-time return at the return's time, the start and end of a dossier's overdue spell…).
 /// The projection adds every contribution, per department and per procedure, to a counter row
-/// of its month, of its local day and of its hour, and keeps it as a "moment" at its instant.
-/// The statistics as of any instant T are then the sum of the month rows before T's month, the
-/// day rows of T's month before T's day, and T's day: its day row when T is the day's last
-/// millisecond, else the hour rows of that day before T's hour and the moments of T's hour up
-/// to T. No query folds the log: its cost depends on the number of months, departments and the
-/// moments of one hour, not on the number of events.
+/// of its month, of its local day and of its hour (per department also of its ten minutes),
+/// and keeps it as a "moment" at its instant. The statistics as of any instant T are then the
+/// sum of the month rows before T's month, the day rows of T's month before T's day, and T's
+/// day: its day row when T is the day's last millisecond, else the rows of the hours and ten
+/// minutes of that day that end before T and the moments of the rest up to T. No query folds
+/// the log: its cost depends on the number of months and codes and on the moments of at most
+/// ten minutes (an hour for procedures), not on the number of events.
 ///
 /// Moments at an event's own instant are kept in `minutes`, one value per minute holding its
 /// moments (see ``MinuteBlock``), which a log in time order fills at its end; the start of an
@@ -21,16 +22,17 @@ public import EventLedger
 ///
 /// Tables: `dossiers` (stream number → the dossier's lifecycle state and the instants its
 /// statistics need), `codes` (department and procedure codes ↔ small numbers), the counter
-/// rows `departmentMonths`, `departmentDays`, `departmentHours` and the same three for
-/// procedures (each keyed by period then code number, so that a log in time order fills them
-/// at their ends), `minutes` and `overdueStarts`.
+/// rows `departmentMonths`, `departmentDays`, `departmentHours`, `departmentTenMinutes`,
+/// `procedureMonths`, `procedureDays` and `procedureHours` (each keyed by period then code
+/// number, so that a log in time order fills them at their ends), `minutes` and
+/// `overdueStarts`.
 public struct StatisticsProjection: Projection {
     /// `statistics`.
     public let name = "statistics"
     /// The version of the fold; stored state of another version is rebuilt.
-    public let version: UInt32 = 3
+    public let version: UInt32 = 4
     /// The tables the state lives in.
-    public let tables = ["dossiers", "codes", "minutes", "overdueStarts"] + Dimension.allCases.flatMap { dimension in Period.allCases.map(dimension.rows) }
+    public let tables = ["dossiers", "codes", "minutes", "overdueStarts"] + Dimension.allCases.flatMap { dimension in dimension.periods.map(dimension.rows) }
     /// The zone whose calendar days and months the counters use.
     public let timeZone: LedgerTimeZone
 
@@ -202,14 +204,16 @@ public struct StatisticsProjection: Projection {
         }
     }
 
-    /// Adds the moments of two arrays, each sorted by time, to the counter rows of their hours,
-    /// days and months, per department and per procedure, walking both in time order: totals
+    /// Adds the moments of two arrays, each sorted by time, to the counter rows of their
+    /// ten-minute spans, hours, days and months, per department and per procedure, walking both in time order: totals
     /// are kept per code number while the period lasts, then added to the stored rows.
     private func addRows(of moments: [Moment], and starts: [Moment], into store: inout ProjectionStore) throws {
         guard let first = [moments.first, starts.first].compactMap({ $0 }).min(by: { $0.time < $1.time }) else { return }
         let departments = Int(Swift.max(moments.lazy.map(\.department).max() ?? 0, starts.lazy.map(\.department).max() ?? 0)) + 1
         let procedures = Int(Swift.max(moments.lazy.map(\.procedure).max() ?? 0, starts.lazy.map(\.procedure).max() ?? 0)) + 1
-        var hours = try PeriodTotals(.hour, StatisticsKeys.hour(of: first.time), departments: departments, procedures: procedures, store: store)
+        let (hour, tenMinutes) = (Period.hour.milliseconds ?? 0, Period.tenMinutes.milliseconds ?? 0)
+        var spans = try PeriodTotals(.tenMinutes, StatisticsKeys.period(of: first.time, length: tenMinutes), departments: departments, procedures: procedures, store: store)
+        var hours = try PeriodTotals(.hour, StatisticsKeys.period(of: first.time, length: hour), departments: departments, procedures: procedures, store: store)
         var days = try PeriodTotals(.day, timeZone.dayNumber(atMilliseconds: first.time), departments: departments, procedures: procedures, store: store)
         var months = try PeriodTotals(.month, StatisticsKeys.month(ofDay: days.period), departments: departments, procedures: procedures, store: store)
         var (next, nextStart) = (moments.startIndex, starts.startIndex)
@@ -222,16 +226,19 @@ public struct StatisticsProjection: Projection {
                 moment = starts[nextStart]
                 nextStart += 1
             }
-            try hours.move(to: StatisticsKeys.hour(of: moment.time), store: &store)
+            try spans.move(to: StatisticsKeys.period(of: moment.time, length: tenMinutes), store: &store)
+            try hours.move(to: StatisticsKeys.period(of: moment.time, length: hour), store: &store)
             let day = timeZone.dayNumber(atMilliseconds: moment.time)
             if day != days.period {
                 try days.move(to: day, store: &store)
                 try months.move(to: StatisticsKeys.month(ofDay: day), store: &store)
             }
+            spans.count(moment)
             hours.count(moment)
             days.count(moment)
             months.count(moment)
         }
+        try spans.add(into: &store)
         try hours.add(into: &store)
         try days.add(into: &store)
         try months.add(into: &store)
@@ -328,22 +335,46 @@ enum Dimension: UInt8, CaseIterable {
     case department = 0
     case procedure = 1
 
-    /// The table of this dimension's counter rows per `period`.
-    func rows(_ period: Period) -> String {
-        switch (self, period) {
-        case (.department, .month): "departmentMonths"
-        case (.department, .day): "departmentDays"
-        case (.department, .hour): "departmentHours"
-        case (.procedure, .month): "procedureMonths"
-        case (.procedure, .day): "procedureDays"
-        case (.procedure, .hour): "procedureHours"
+    /// The periods this dimension keeps counter rows for. Ten-minute rows are kept per
+    /// department only: departments are few, and their figures are the ones published, while
+    /// a procedure's breakdown inside a day adds up to an hour of moments instead.
+    var periods: [Period] {
+        switch self {
+        case .department: [.month, .day, .hour, .tenMinutes]
+        case .procedure: [.month, .day, .hour]
         }
+    }
+
+    /// The table of this dimension's counter rows per `period`, for example `departmentDays`.
+    func rows(_ period: Period) -> String {
+        let dimension = switch self {
+        case .department: "department"
+        case .procedure: "procedure"
+        }
+        let periods = switch period {
+        case .month: "Months"
+        case .day: "Days"
+        case .hour: "Hours"
+        case .tenMinutes: "TenMinutes"
+        }
+        return dimension + periods
     }
 }
 
-/// The periods counter rows are kept for: local months and days, and hours (UTC).
-enum Period: CaseIterable {
-    case month, day, hour
+/// The periods counter rows are kept for: local months and days, and hours and ten-minute
+/// spans of UTC (in a zone whose offset is not whole hours, a local day begins and ends inside
+/// an hour; every zone's offset since 1970 is a whole number of minutes).
+enum Period {
+    case month, day, hour, tenMinutes
+
+    /// The length of a UTC-aligned period; `nil` for local months and days.
+    var milliseconds: Int64? {
+        switch self {
+        case .month, .day: nil
+        case .hour: 3_600_000
+        case .tenMinutes: 600_000
+        }
+    }
 }
 
 /// Adds one event's contributions to a batch, as moments (``StatisticsProjection/flush(_:into:)``
@@ -457,13 +488,11 @@ enum StatisticsKeys {
         withUnsafeBytes(of: (UInt64(bitPattern: time) ^ 0x8000_0000_0000_0000).bigEndian) { Array($0) }
     }
 
-    /// Hours since 1970 (UTC hours: in a zone whose offset is not whole hours, a local day
-    /// begins and ends within an hour).
-    static func hour(of time: Int64) -> Int32 {
-        Int32(time >= 0 ? time / millisecondsPerHour : (time - millisecondsPerHour + 1) / millisecondsPerHour)
+    /// The number of the UTC-aligned period of `length` milliseconds that holds `time`:
+    /// periods since 1970.
+    static func period(of time: Int64, length: Int64) -> Int32 {
+        Int32(time >= 0 ? time / length : (time - length + 1) / length)
     }
-
-    static let millisecondsPerHour: Int64 = 3_600_000
 
     /// Months since year 0: year × 12 + month − 1.
     static func month(ofDay day: Int32) -> Int32 {

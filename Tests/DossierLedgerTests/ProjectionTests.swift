@@ -83,9 +83,10 @@ import Testing
     }
 
     /// Dense histories (several events a minute, at any millisecond) asked about instants at
-    /// and around the cuts of the stored rows: events, minutes, hours and local days, in a zone
-    /// whose days begin on the hour, one whose days begin at :15 past (UTC+05:45) and one that
-    /// changes offset within the history (summer time in Paris begins on 2019-03-31).
+    /// and around the cuts of the stored rows: events, minutes, ten minutes, hours and local
+    /// days, in a zone whose days begin on the hour, one whose days begin at :15 past
+    /// (UTC+05:45) and one that changes offset within the history (summer time in Paris begins
+    /// on 2019-03-31).
     @Test(arguments: [("Asia/Ho_Chi_Minh", Int64(1_546_300_800_000)), ("Asia/Kathmandu", 1_546_300_800_000), ("Europe/Paris", 1_553_904_000_000)])
     func instantsAtTheCutsOfStoredRowsMatchTheDefinitions(zone: String, start: Int64) throws {
         let timeZone = try LedgerTimeZone(identifier: zone)
@@ -101,9 +102,10 @@ import Testing
         for _ in 0..<25 {
             let event = history[Int.random(in: 0..<history.count, using: &random)].event.at.millisecondsSinceEpoch
             let minute = event - event % 60_000
+            let tenMinutes = event - event % 600_000
             let hour = event - event % 3_600_000
             let day = timeZone.startOfDay(CivilDay(daysSinceEpoch: timeZone.dayNumber(atMilliseconds: event)))
-            for cut in [event, minute, minute + 60_000, hour, hour + 900_000, hour + 3_600_000, day, day + 86_400_000] {
+            for cut in [event, minute, minute + 60_000, tenMinutes, tenMinutes + 600_000, hour, hour + 900_000, hour + 3_600_000, day, day + 86_400_000] {
                 instants += [cut - 1, cut, cut + 1]
             }
         }
