@@ -153,13 +153,18 @@ public enum Comparisons {
         return measurements
     }
 
-    /// `stats --as-of` and one dossier's history on a built ledger: median latencies.
+    /// The size whose `stats --as-of` latency the larger sizes are compared with.
+    static let referenceSize = 100_000
+
+    /// `stats --as-of` and one dossier's history on a built ledger: median latencies. Each
+    /// instant is also asked of the 100 k ledger, call for call in turn, so that the two
+    /// latencies are measured side by side.
     public static func queries(_ workload: Workload) throws -> [ContestantResult] {
         let path = try imported(workload)
         let stores = try appended(workload)
         let dossiers = try DossierLedger.open(at: path, options: readOnly)
-        let endOfPeriod = try Timestamp(rfc3339: "2019-06-30T23:59:59.999+07:00")
-        let intraday = try Timestamp(rfc3339: "2019-05-15T10:30:00+07:00")
+        let reference = workload.size == referenceSize
+            ? nil : try DossierLedger.open(at: imported(Workload.prepare(size: referenceSize)), options: readOnly)
         func median(_ runs: Int, _ body: () throws -> Void) rethrows -> Double {
             var times: [Double] = []
             for _ in 0..<runs {
@@ -169,8 +174,28 @@ public enum Comparisons {
             }
             return times.sorted()[runs / 2]
         }
-        let asOf = try median(21) { _ = try dossiers.statistics(asOf: endOfPeriod) }
-        let asOfIntraday = try median(21) { _ = try dossiers.statistics(asOf: intraday) }
+        // The end of the half-year (day rows only); 10:30 inside a day; 10:39:59.999, the
+        // dearest instant (ten minutes of moments to add after the hour and ten-minute rows).
+        let instants = [("end of day", "2019-06-30T23:59:59.999+07:00"), ("intraday", "2019-05-15T10:30:00+07:00"),
+                        ("dearest", "2019-05-15T10:39:59.999+07:00")]
+        var asOfValues: [String: Double] = [:]
+        for (label, text) in instants {
+            let instant = try Timestamp(rfc3339: text)
+            var (mine, theirs) = ([Double](), [Double]())
+            for _ in 0..<41 {
+                var watch = Stopwatch()
+                try watch.time { _ = try dossiers.statistics(asOf: instant) }
+                mine.append(watch.seconds)
+                if let reference {
+                    var referenceWatch = Stopwatch()
+                    try referenceWatch.time { _ = try reference.statistics(asOf: instant) }
+                    theirs.append(referenceWatch.seconds)
+                }
+            }
+            asOfValues[label + " µs"] = mine.sorted()[mine.count / 2] * 1e6
+            if !theirs.isEmpty { asOfValues[label + " µs at 100 k, side by side"] = theirs.sorted()[theirs.count / 2] * 1e6 }
+        }
+        let asOf = (asOfValues["end of day µs"] ?? 0) / 1e6
         var someDossier = ""
         try workload.batches(of: 1) { events, _ in if someDossier.isEmpty { someDossier = events[0].event.dossier.rawValue } }
         let id = try DossierID(someDossier)
@@ -180,7 +205,7 @@ public enum Comparisons {
         let events = Int(try dossiers.ledger.head().position)
         let measurements = [
             ContestantResult(name: "stats --as-of", contestant: ledger, events: events, seconds: asOf, eventsPerSecond: nil,
-                        values: ["end of day µs": asOf * 1e6, "intraday µs": asOfIntraday * 1e6], ratios: [:]),
+                        values: asOfValues, ratios: [:]),
         ]
         Results.record(measurements, higherIsBetter: false)
         let historyMeasurements = [
