@@ -92,8 +92,7 @@ extension StatisticsProjection {
     private func addMoments(_ range: ClosedRange<Int64>, _ dimension: Dimension, _ store: borrowing ProjectionStore, _ totals: inout CodeTotals) throws {
         let firstMinute = MinuteBlock.minute(of: range.lowerBound)
         try store.forEach(in: "minutes", from: MinuteBlock.key(firstMinute).array, upTo: MinuteBlock.key(MinuteBlock.minute(of: range.upperBound) + 1).array) { key, value in
-            guard key.byteCount == 8 else { return }
-            let minute = Int64(bitPattern: UInt64(bigEndian: key.unsafeLoadUnaligned(as: UInt64.self)) ^ 0x8000_0000_0000_0000)
+            guard let minute = MinuteBlock.minute(ofKey: key) else { return }
             MinuteBlock.add(value, minute: minute, within: range, by: dimension, to: &totals)
         }
         try store.forEach(in: "overdueStarts", from: StatisticsKeys.momentStart(at: range.lowerBound), upTo: StatisticsKeys.momentStart(at: range.upperBound + 1)) { _, value in

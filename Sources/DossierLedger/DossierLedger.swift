@@ -65,15 +65,15 @@ public final class DossierLedger: Sendable {
     /// - Returns: one verdict per event, in order.
     @discardableResult
     public func submit(_ events: [InterchangeEvent], mode: SubmitMode = .skipInvalid) throws -> [Verdict] {
-        try submit(try encode(events), mode: mode)
+        try submit(encode(events), mode: mode)
     }
 
     /// Encodes events for the log, ready to submit: a caller that submits on one thread can
     /// encode the next events on another.
-    public func encode(_ events: [InterchangeEvent]) throws -> EncodedEvents {
+    public func encode(_ events: [InterchangeEvent]) -> EncodedEvents {
         let codec = codec
-        return EncodedEvents(events: events, appends: try events.map { item in
-            StreamAppend(stream: item.event.dossier.rawValue, events: [try ProposedEvent(id: item.id, event: item.event, codec: codec)])
+        return EncodedEvents(events: events, appends: events.map { item in
+            Result { StreamAppend(stream: item.event.dossier.rawValue, events: [try ProposedEvent(id: item.id, event: item.event, codec: codec)]) }
         })
     }
 
@@ -134,7 +134,8 @@ public final class DossierLedger: Sendable {
                 states[dossier] = state.applying(item.event)
                 firstByID[item.id] = (index, item.event)
                 plans.append(.appended)
-                batch.append(encoded.appends[index])
+                // An event that cannot be encoded fails the call, as it would have to be appended.
+                batch.append(try encoded.appends[index].get())
             }
             let anyRejected = plans.contains { if case .decided(.rejected) = $0 { true } else { false } }
             return (mode == .allOrNothing && anyRejected ? [] : batch, plans)
@@ -194,8 +195,9 @@ public final class DossierLedger: Sendable {
 public struct EncodedEvents: Sendable {
     /// The events, in order.
     public let events: [InterchangeEvent]
-    /// One append per event, in the same order.
-    let appends: [StreamAppend]
+    /// One append per event, in the same order, or why the event could not be encoded
+    /// (thrown by `submit` if the event is to be appended).
+    let appends: [Result<StreamAppend, any Error>]
 }
 
 /// A dossier event as the ledger stores it.

@@ -37,8 +37,8 @@ struct DossierTable {
         return others[number].map(Int.init)
     }
 
-    /// Adds a dossier the table does not have; returns its index in ``entries``.
-    mutating func add(_ entry: Entry, for number: UInt64) -> Int {
+    /// Adds a dossier the table does not have, at the end of ``entries``.
+    mutating func add(_ entry: Entry, for number: UInt64) {
         if base == nil { base = number - Swift.min(number, Self.windowSlack) }
         let index = Int32(entries.count)
         numbers.append(number)
@@ -51,7 +51,6 @@ struct DossierTable {
         } else {
             others[number] = index
         }
-        return Int(index)
     }
 
     /// The slot of a number in the window, or `nil` when it is outside.

@@ -40,6 +40,12 @@ struct MinuteBlock {
         return key
     }
 
+    /// The minute a stored key stands for, or `nil` when it is not a minute's key.
+    static func minute(ofKey key: RawSpan) -> Int64? {
+        guard key.byteCount == 8 else { return nil }
+        return Int64(bitPattern: UInt64(bigEndian: key.unsafeLoadUnaligned(as: UInt64.self)) ^ 0x8000_0000_0000_0000)
+    }
+
     /// Adds a moment at the end; ``sort()`` restores the order.
     mutating func append(_ moment: Moment) {
         let millisecond = UInt64(moment.time - Self.minute(of: moment.time) * Self.millisecondsPerMinute)

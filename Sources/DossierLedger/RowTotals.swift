@@ -10,19 +10,28 @@ struct RowTotals {
     private var rows: [CounterRow]
     private var touched: [UInt32] = []
     private var isTouched: [Bool]
-    /// The greatest key stored before, while keys written may still be at or before it; `nil`
-    /// when they are past it, or when the store keeps its writes in memory (`store` then reads).
-    private var storedThrough: [UInt8]?
-    private var atEnd: Bool
+    /// Where the keys written stand against the stored ones.
+    private var end: End
+
+    private enum End {
+        /// The store keeps its writes in memory and cannot tell: every row is read first.
+        case unknown
+        /// Keys up to this one (the greatest stored) may exist.
+        case storedThrough([UInt8])
+        /// Past every stored key: rows go to the table's end without reading.
+        case past
+    }
 
     /// Totals for code numbers below `count`, for `table` in `store`.
     init(table: String, count: Int, store: borrowing ProjectionStore) throws {
         self.table = table
         rows = Array(repeating: CounterRow(), count: count)
         isTouched = Array(repeating: false, count: count)
-        storedThrough = try store.lastKey(in: table)
-        atEnd = storedThrough?.isEmpty ?? false
-        if atEnd { storedThrough = nil }
+        end = switch try store.lastKey(in: table) {
+        case nil: .unknown
+        case let last? where last.isEmpty: .past
+        case let last?: .storedThrough(last)
+        }
     }
 
     /// Adds `delta` to `metric` of code `number`.
@@ -40,14 +49,11 @@ struct RowTotals {
         for number in touched.sorted() {
             let index = Int(number)
             try StatisticsKeys.rowKey(period: period, number: number).withSpan { key in
-                if !atEnd, let last = storedThrough, key.withUnsafeBytes({ last.lexicographicallyPrecedes($0) }) {
-                    atEnd = true
-                    storedThrough = nil
-                }
+                if case .storedThrough(let last) = end, key.withUnsafeBytes({ last.lexicographicallyPrecedes($0) }) { end = .past }
                 // Adding zeros changes nothing, and a row of zeros is not kept: the state does
                 // not depend on how the log was chunked.
                 guard !rows[index].isZero else { return }
-                if atEnd {
+                if case .past = end {
                     try rows[index].stored.withSpan { try store.put($0, for: key, in: table, atEnd: true) }
                     return
                 }

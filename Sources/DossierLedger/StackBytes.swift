@@ -1,7 +1,6 @@
 /// A few bytes built without a heap allocation: the keys and values of the statistics tables.
 struct StackBytes {
-    /// The most bytes it holds.
-    static let capacity = 128
+    /// At most 128 bytes.
     private var storage = InlineArray<128, UInt8>(repeating: 0)
     private(set) var count = 0
 

@@ -135,7 +135,7 @@ public struct StatisticsProjection: Projection {
         if let touched {
             batch.dossiers.entries[touched] = entry
         } else {
-            _ = batch.dossiers.add(entry, for: number)
+            batch.dossiers.add(entry, for: number)
         }
     }
 

@@ -47,7 +47,7 @@ struct Importer {
             batchLimit = Swift.min(batchEvents, batchLimit * 2)
             let (ledger, mode, acknowledgements) = (ledger, allOrNothing ? SubmitMode.allOrNothing : .skipInvalid, acknowledgements)
             // Encoded here, on the parsing thread: the storing thread only checks and stores.
-            let (batch, batchLines) = (try ledger.encode(events), lines)
+            let (batch, batchLines) = (ledger.encode(events), lines)
             let finished = try submissions.start {
                 guard !batch.events.isEmpty else { return BatchOutcome(verdicts: [], lines: [], events: batch) }
                 let verdicts = try ledger.submit(batch, mode: mode)

@@ -126,4 +126,25 @@ import Testing
         reused.id = "a"
         guard case .rejected = try ledger.submit([reused]).first else { Issue.record("reused id accepted"); return }
     }
+
+    /// An official's name past the codec's limit fails the call when its event would be
+    /// appended, and appends nothing; when the lifecycle refuses the event first, it is only
+    /// refused.
+    @Test func anOfficialsNameTooLongToEncodeFailsOnlyAnEventThatWouldBeAppended() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeDossierLedger(directory)
+        func rated(minute: Int) -> InterchangeEvent {
+            let at = Timestamp(millisecondsSinceEpoch: 1_547_690_400_000 + Int64(minute) * 60_000, utcOffsetSeconds: 7 * 3600)
+            let official = String(repeating: "x", count: DossierCodec.officialBytesMax + 1)
+            let event = DossierEvent(dossier: Self.dossier, at: at, details: .rated(rating: .satisfied, official: official))
+            return InterchangeEvent(id: Interchange.derivedID(for: event), event: event)
+        }
+        let refused = try ledger.submit([rated(minute: 1)])
+        guard case .rejected(let reason) = refused.first else { Issue.record("expected a refusal, got \(refused)"); return }
+        #expect(reason.contains("needs a received dossier"), "\(reason)")
+        let head = try ledger.ledger.head().position
+        let history = [Self.event(.received, minute: 2), Self.event(.decided, minute: 3), Self.event(.resultReturned, minute: 4), rated(minute: 5)]
+        #expect(throws: LedgerError.self) { try ledger.submit(history) }
+        #expect(try ledger.ledger.head().position == head)
+    }
 }
