@@ -93,9 +93,8 @@ public final class DossierLedger: Sendable {
             case sameAs(Int)
         }
         let outcome = try ledger.append(updating: projection) { store -> (batch: [StreamAppend], extra: [Plan]) in
-            var states: [String: DossierState] = [:]
-            var firstByID: [String: (index: Int, event: DossierEvent)] = [:]
-            states.reserveCapacity(events.count)
+            var known = KnownDossiers(capacity: events.count)
+            var firstByID: [String: Int] = [:]
             firstByID.reserveCapacity(events.count)
             var plans: [Plan] = []
             var batch: [StreamAppend] = []
@@ -111,40 +110,45 @@ public final class DossierLedger: Sendable {
                     continue
                 }
                 if let first = firstByID[item.id] {
-                    plans.append(first.event == item.event
-                        ? .sameAs(first.index)
+                    plans.append(events[first].event == item.event
+                        ? .sameAs(first)
                         : .decided(.rejected(reason: "event id \(item.id) was used earlier in this batch with different content")))
                     continue
                 }
                 let dossier = item.event.dossier.rawValue
-                let state: DossierState
-                if let known = states[dossier] {
-                    state = known
+                var entry: KnownDossiers.Entry
+                if let seen = known[dossier] {
+                    entry = seen
                 } else if let number = try store.streamNumber(of: dossier, in: ledger) {
-                    state = try projection.state(ofStream: number, in: store) ?? .new
+                    entry = KnownDossiers.Entry(number: number, state: try projection.state(ofStream: number, in: store) ?? .new)
                 } else {
-                    state = .new
+                    entry = KnownDossiers.Entry(number: nil, state: .new)
                 }
                 do throws(LifecycleError) {
-                    try Lifecycle.check(item.event, in: state)
+                    try Lifecycle.check(item.event, in: entry.state)
                 } catch {
                     plans.append(.decided(.rejected(reason: error.description)))
                     continue
                 }
-                states[dossier] = state.applying(item.event)
-                firstByID[item.id] = (index, item.event)
+                entry.state = entry.state.applying(item.event)
+                known[dossier] = entry
+                firstByID[item.id] = index
                 plans.append(.appended)
                 // An event that cannot be encoded fails the call, as it would have to be appended.
-                batch.append(try encoded.appends[index].get())
+                // The stream number found here spares the append a second search.
+                var append = try encoded.appends[index].get()
+                append.streamNumber = entry.number
+                batch.append(append)
             }
             let anyRejected = plans.contains { if case .decided(.rejected) = $0 { true } else { false } }
             return (mode == .allOrNothing && anyRejected ? [] : batch, plans)
         }
+        let plans = outcome.extra
+        let anyRejected = plans.contains { if case .decided(.rejected) = $0 { true } else { false } }
         var positions = outcome.results.makeIterator()
         var result: [Verdict] = []
         result.reserveCapacity(events.count)
-        let anyRejected = outcome.extra.contains { if case .decided(.rejected) = $0 { true } else { false } }
-        for plan in outcome.extra {
+        for plan in plans {
             switch plan {
             case .decided(let verdict):
                 result.append(verdict)

@@ -46,12 +46,13 @@ extension Ledger {
         results.reserveCapacity(batch.count)
 
         for request in batch {
-            // A stream that gets events is numbered in the same search that looks it up. Should
-            // the request fail (a conflict), the whole transaction is undone.
-            var number: UInt64?
-            if request.events.isEmpty {
+            // A stream that gets events is numbered in the same search that looks it up, unless
+            // the caller knows its number. Should the request fail (a conflict), the whole
+            // transaction is undone.
+            var number = request.streamNumber
+            if number == nil, request.events.isEmpty {
                 number = try streamNumber(of: request.stream, in: txn)
-            } else {
+            } else if number == nil {
                 switch try claim(request.stream, for: streamCount + 1, in: databases.streams, end: &streamsEnd, txn: &txn) {
                 case .none: streamCount += 1
                 case .some(.none): throw LedgerError.corruptRecord(position: 0, reason: "the stream index holds a value that is not a stream number")

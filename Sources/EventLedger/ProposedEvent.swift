@@ -37,6 +37,11 @@ public struct StreamAppend: Hashable, Sendable {
     public var expected: ExpectedVersion
     /// The events, in order.
     public var events: [ProposedEvent]
+    /// The stream's number, when the caller looked it up in the transaction that appends
+    /// (``ProjectionStore/streamNumber(of:in:)`` in the `prepare` step of
+    /// ``Ledger/append(updating:_:)``): the append then need not search the stream index
+    /// again. Only this package's layers set it.
+    package var streamNumber: UInt64?
 
     /// Creates an append for one stream.
     public init(stream: String, expected: ExpectedVersion = .any, events: [ProposedEvent]) {

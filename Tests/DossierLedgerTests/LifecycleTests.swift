@@ -127,6 +127,34 @@ import Testing
         guard case .rejected = try ledger.submit([reused]).first else { Issue.record("reused id accepted"); return }
     }
 
+    /// `Hồ` precomposed and decomposed are equal `String`s but different stream ids: the
+    /// checks of one submit, and the stream numbers it hands the log, keep them apart.
+    @Test func dossierCodesThatDifferOnlyInUnicodeFormAreDifferentDossiers() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeDossierLedger(directory)
+        let composed: DossierID = code("H\u{1ED3}-1"), decomposed: DossierID = code("Ho\u{0302}\u{0300}-1")
+        #expect(composed.rawValue == decomposed.rawValue, "the premise: Swift equates the two")
+        func event(_ type: DossierEventType, of dossier: DossierID, minute: Int) -> InterchangeEvent {
+            var event = Self.event(type, minute: minute).event
+            event.dossier = dossier
+            return InterchangeEvent(id: Interchange.derivedID(for: event), event: event)
+        }
+        // A decision for the decomposed code does not find the composed one's receipt.
+        let first = try ledger.submit([event(.received, of: composed, minute: 0), event(.decided, of: decomposed, minute: 1)])
+        #expect(first[0] == .accepted(position: 2))
+        guard case .rejected(let reason) = first[1] else { Issue.record("decided without received accepted: \(first)"); return }
+        #expect(reason.contains("needs a received dossier"), "\(reason)")
+        // Each is received once, then each gets events of its own, in one submit and the next.
+        #expect(try ledger.submit([event(.received, of: decomposed, minute: 2), event(.decided, of: composed, minute: 3)])
+            == [.accepted(position: 3), .accepted(position: 4)])
+        #expect(try ledger.submit([event(.decided, of: decomposed, minute: 4), event(.resultReturned, of: composed, minute: 5)])
+            == [.accepted(position: 5), .accepted(position: 6)])
+        #expect(try ledger.history(of: composed).map(\.position) == [2, 4, 6])
+        #expect(try ledger.history(of: decomposed).map(\.position) == [3, 5])
+        let verification = try ledger.verify()
+        #expect(verification.isValid, "\(String(describing: verification.problem))")
+    }
+
     /// An official's name past the codec's limit fails the call when its event would be
     /// appended, and appends nothing; when the lifecycle refuses the event first, it is only
     /// refused.
