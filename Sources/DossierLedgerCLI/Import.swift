@@ -8,7 +8,7 @@ struct Import: AsyncParsableCommand {
         abstract: "Append events from interchange JSON Lines.",
         discussion: """
             Each line is parsed and checked against the dossier lifecycle (against the ledger and the earlier lines); \
-            valid lines are appended in atomic batches of up to --batch-events (50,000 by default; the first ones are \
+            valid lines are appended in atomic batches of up to --batch-events (100,000 by default; the first ones are \
             smaller, so that storing starts while the rest is parsed). A line whose event id is already stored with the same \
             content is a duplicate and skipped. Refused lines go to the rejects file as JSON Lines \
             {"line": N, "reason": "...", "input": "..."}, N counted from 1. Empty lines are skipped.
@@ -32,7 +32,7 @@ struct Import: AsyncParsableCommand {
     var allOrNothing = false
 
     @Option(name: .customLong("batch-events"), help: "The most events per atomic batch (1 to 100000).")
-    var batchEvents = 50_000
+    var batchEvents = 100_000
 
     @Option(help: ArgumentHelp("After each committed batch, append its last position to this file (for crash tests).", valueName: "file"))
     var acknowledgements: String?

@@ -29,7 +29,7 @@ struct Importer {
     let allOrNothing: Bool
     let progress: Progress
     /// The most events per write transaction.
-    var batchEvents = 50_000
+    var batchEvents = 100_000
     /// Where to record each committed batch's last position, after the commit.
     var acknowledgements: AcknowledgementFile?
 
