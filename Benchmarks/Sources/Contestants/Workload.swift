@@ -35,6 +35,9 @@ public struct Workload: Sendable {
             fclose(file)
             _ = FileManager.default.createFile(atPath: done, contents: Data())
         }
+        // Each measurement starts on a settled disk: what the previous one left to write back
+        // is written now, not while this one is timed.
+        sync()
         return workload
     }
 
