@@ -92,10 +92,17 @@ public final class DossierLedger: Sendable {
             /// The same event as the one at this index earlier in the call.
             case sameAs(Int)
         }
+        /// What prepare knows of a dossier it checked an event of.
+        struct Known {
+            /// Its stream number, when it has stored events.
+            var number: UInt64?
+            /// Its state after the events stored and those checked so far.
+            var state: DossierState
+        }
         let outcome = try ledger.append(updating: projection) { store -> (batch: [StreamAppend], extra: [Plan]) in
-            var known = KnownDossiers(capacity: events.count)
-            var firstByID: [String: Int] = [:]
-            firstByID.reserveCapacity(events.count)
+            // Dossier codes and event ids compared as the log compares them.
+            var known = BytewiseDictionary<Known>(capacity: events.count)
+            var firstByID = BytewiseDictionary<Int>(capacity: events.count)
             var plans: [Plan] = []
             var batch: [StreamAppend] = []
             plans.reserveCapacity(events.count)
@@ -116,13 +123,13 @@ public final class DossierLedger: Sendable {
                     continue
                 }
                 let dossier = item.event.dossier.rawValue
-                var entry: KnownDossiers.Entry
+                var entry: Known
                 if let seen = known[dossier] {
                     entry = seen
                 } else if let number = try store.streamNumber(of: dossier, in: ledger) {
-                    entry = KnownDossiers.Entry(number: number, state: try projection.state(ofStream: number, in: store) ?? .new)
+                    entry = Known(number: number, state: try projection.state(ofStream: number, in: store) ?? .new)
                 } else {
-                    entry = KnownDossiers.Entry(number: nil, state: .new)
+                    entry = Known(number: nil, state: .new)
                 }
                 do throws(LifecycleError) {
                     try Lifecycle.check(item.event, in: entry.state)

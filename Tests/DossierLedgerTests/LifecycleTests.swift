@@ -155,6 +155,18 @@ import Testing
         #expect(verification.isValid, "\(String(describing: verification.problem))")
     }
 
+    /// Event ids that differ only in Unicode form are different ids, within one submit as
+    /// across submits, as the log's id index has them.
+    @Test func eventIdsThatDifferOnlyInUnicodeFormAreDifferentIds() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeDossierLedger(directory)
+        var received = Self.event(.received, minute: 0), forwarded = Self.event(.forwarded, minute: 5)
+        (received.id, forwarded.id) = ("\u{E9}-1", "e\u{301}-1")
+        #expect(received.id == forwarded.id, "the premise: Swift equates the two")
+        #expect(try ledger.submit([received, forwarded]) == [.accepted(position: 2), .accepted(position: 3)])
+        #expect(try ledger.submit([forwarded, received]) == [.duplicate(position: 3), .duplicate(position: 2)])
+    }
+
     /// An official's name past the codec's limit fails the call when its event would be
     /// appended, and appends nothing; when the lifecycle refuses the event first, it is only
     /// refused.
