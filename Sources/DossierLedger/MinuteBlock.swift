@@ -30,7 +30,7 @@ struct MinuteBlock {
     /// The minute of an instant: minutes since 1970 (UTC; every zone's offset since 1970 is
     /// whole minutes, so local minutes are the same).
     static func minute(of time: Int64) -> Int64 {
-        time >= 0 ? time / millisecondsPerMinute : (time - millisecondsPerMinute + 1) / millisecondsPerMinute
+        StatisticsKeys.floorDivide(time, by: millisecondsPerMinute)
     }
 
     /// The key of a minute: biased so that byte order is numeric order.

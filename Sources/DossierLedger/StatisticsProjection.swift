@@ -192,7 +192,6 @@ public struct StatisticsProjection: Projection {
                 block.append(moments[index])
                 index += 1
             }
-            guard !block.entries.isEmpty else { continue }
             try MinuteBlock.key(minute).withSpan { key in
                 let atEnd = last.map { known in key.withUnsafeBytes { known.lexicographicallyPrecedes($0) } } ?? false
                 if !atEnd, let stored = try store.withValue(for: key, in: "minutes", { MinuteBlock(span: $0) }) {
@@ -491,7 +490,12 @@ enum StatisticsKeys {
     /// The number of the UTC-aligned period of `length` milliseconds that holds `time`:
     /// periods since 1970.
     static func period(of time: Int64, length: Int64) -> Int32 {
-        Int32(time >= 0 ? time / length : (time - length + 1) / length)
+        Int32(floorDivide(time, by: length))
+    }
+
+    /// `time / length` rounded down, also for times before 1970 (Swift's `/` rounds towards zero).
+    static func floorDivide(_ time: Int64, by length: Int64) -> Int64 {
+        time >= 0 ? time / length : (time - length + 1) / length
     }
 
     /// Months since year 0: year × 12 + month − 1.
