@@ -1,6 +1,5 @@
-/// A dictionary keyed by strings compared byte for byte, as the log compares stream ids and
-/// event ids. (`String`'s `==` equates canonically equivalent strings, such as `Hồ` written
-/// precomposed and decomposed, which the log keeps apart.)
+/// A dictionary keyed by strings compared byte for byte (see ``Bytewise``), as the log compares
+/// stream ids and event ids.
 struct BytewiseDictionary<Value> {
     /// The entries with ASCII keys (the usual ones), for which `String`'s `==` compares bytes.
     private var ascii: [String: Value] = [:]

@@ -9,6 +9,10 @@ public protocol CodeKind: Sendable {
 
 /// A short identifier such as a dossier's code, `H34.12-190117-0001`: non-empty, at most
 /// `Kind.bytesMax` UTF-8 bytes, without control characters or surrounding spaces.
+///
+/// Codes are compared, hashed and sorted by their UTF-8 bytes, as the log tells them apart:
+/// `Sở` written precomposed and decomposed are two codes (two dossiers, two departments),
+/// though `String`'s `==` equates them. Codes are kept as given, never normalized.
 public struct Code<Kind: CodeKind>: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The code's text.
     public let rawValue: String
@@ -43,8 +47,14 @@ public struct Code<Kind: CodeKind>: Hashable, Comparable, Sendable, CustomString
     /// The code's text.
     public var description: String { rawValue }
 
-    /// Codes sort by their text.
-    public static func < (lhs: Code, rhs: Code) -> Bool { lhs.rawValue < rhs.rawValue }
+    /// Whether the two codes have the same UTF-8 bytes.
+    public static func == (lhs: Code, rhs: Code) -> Bool { Bytewise.equal(lhs.rawValue, rhs.rawValue) }
+
+    /// Hashes the code's UTF-8 bytes.
+    public func hash(into hasher: inout Hasher) { Bytewise.hash(rawValue, into: &hasher) }
+
+    /// Codes sort by their UTF-8 bytes (the order of their Unicode scalars).
+    public static func < (lhs: Code, rhs: Code) -> Bool { Bytewise.precedes(lhs.rawValue, rhs.rawValue) }
 }
 
 /// A code that breaks the rules of ``Code``.

@@ -10,11 +10,11 @@ public struct DepartmentStatistics: Hashable, Sendable {
     public var ledger: LedgerDigest
     /// The sum over departments.
     public var total: StatisticsCounts
-    /// One row per department that has dossiers, sorted by code.
+    /// One row per department that has dossiers, sorted by code (by its UTF-8 bytes).
     public var departments: [Row]
     /// With ``Breakdown/month``: the totals per calendar month, up to the month of ``asOf``.
     public var months: [Row]?
-    /// With ``Breakdown/procedure``: one row per procedure, sorted by code.
+    /// With ``Breakdown/procedure``: one row per procedure, sorted by code (by its UTF-8 bytes).
     public var procedures: [Row]?
 
     /// The counts of one department, procedure or month.
@@ -120,7 +120,7 @@ extension StatisticsProjection {
             total += counts
             departments.append(.init(key: code, name: settings.name(of: code), counts: counts))
         }
-        var result = DepartmentStatistics(asOf: time, ledger: head, total: total, departments: departments.sorted { $0.key < $1.key })
+        var result = DepartmentStatistics(asOf: time, ledger: head, total: total, departments: departments.sorted { Bytewise.precedes($0.key, $1.key) })
         switch breakdown {
         case .department:
             break
@@ -129,7 +129,7 @@ extension StatisticsProjection {
             for (number, row) in try rows(.procedure, asOf: milliseconds, in: store) {
                 procedures.append(.init(key: try code(number, .procedure, in: store), name: nil, counts: StatisticsCounts(row: row)))
             }
-            result.procedures = procedures.sorted { $0.key < $1.key }
+            result.procedures = procedures.sorted { Bytewise.precedes($0.key, $1.key) }
         case .month:
             result.months = try months(asOf: milliseconds, in: store)
         }

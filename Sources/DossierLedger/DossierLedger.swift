@@ -109,7 +109,7 @@ public final class DossierLedger: Sendable {
             batch.reserveCapacity(events.count)
             for (index, item) in events.enumerated() {
                 if let stored = try store.withStoredEvent(id: item.id, in: ledger, { record in
-                    (record.position, record.streamID == item.event.dossier.rawValue ? try? codec.decode(record) : nil)
+                    (record.position, Bytewise.equal(record.streamID, item.event.dossier.rawValue) ? try? codec.decode(record) : nil)
                 }) {
                     plans.append(.decided(stored.1 == item.event
                         ? .duplicate(position: stored.0)

@@ -245,7 +245,7 @@ public struct HistoryGenerator: Sendable {
             rows.append(.init(key: unit.department.code, name: unit.department.name, counts: counts[index]))
         }
         let expected = DepartmentStatistics(
-            asOf: asOf, ledger: LedgerDigest(position: 0, chainHash: .genesis), total: total, departments: rows.sorted { $0.key < $1.key })
+            asOf: asOf, ledger: LedgerDigest(position: 0, chainHash: .genesis), total: total, departments: rows.sorted { Bytewise.precedes($0.key, $1.key) })
         return GeneratedHistory(units: units, events: events.map(\.event), expected: expected)
     }
 

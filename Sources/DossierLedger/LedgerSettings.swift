@@ -41,7 +41,7 @@ public struct LedgerSettings: Hashable, Sendable {
 
     /// The name of a department code, if known.
     public func name(of department: String) -> String? {
-        departments.first { $0.code == department }?.name
+        departments.first { Bytewise.equal($0.code, department) }?.name
     }
 
     private struct Stored: Codable {

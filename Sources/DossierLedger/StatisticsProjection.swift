@@ -49,7 +49,8 @@ public struct StatisticsProjection: Projection {
         var starts: [Moment] = []
         /// The keys of stored overdue starts to remove.
         var removedStarts: [(time: Int64, position: UInt64)] = []
-        var codes: [Dimension: [String: UInt32]] = [:]
+        /// Code numbers by code, told apart byte for byte as the `codes` table does.
+        var codes: [Dimension: BytewiseDictionary<UInt32>] = [:]
         var nextCode: [Dimension: UInt32] = [:]
         var newCodes: [(dimension: Dimension, code: String, number: UInt32)] = []
         /// The greatest stream number with a stored dossier record (0: none; `.max`: the store
@@ -265,7 +266,7 @@ public struct StatisticsProjection: Projection {
     private func intern(_ code: String, _ dimension: Dimension, _ batch: inout Batch, _ store: borrowing ProjectionStore) throws -> UInt32 {
         if let known = batch.codes[dimension]?[code] { return known }
         if let stored = try store.value(for: [dimension.rawValue] + Array(code.utf8), in: "codes").flatMap(StatisticsKeys.number32) {
-            batch.codes[dimension, default: [:]][code] = stored
+            batch.codes[dimension, default: BytewiseDictionary(capacity: 64)][code] = stored
             return stored
         }
         let last: UInt32
@@ -276,7 +277,7 @@ public struct StatisticsProjection: Projection {
         }
         let number = last + 1
         batch.nextCode[dimension] = number
-        batch.codes[dimension, default: [:]][code] = number
+        batch.codes[dimension, default: BytewiseDictionary(capacity: 64)][code] = number
         batch.newCodes.append((dimension, code, number))
         return number
     }

@@ -138,4 +138,35 @@ import Testing
         let procedures = try #require(try ledger.statistics(asOf: asOf, breakdown: .procedure).procedures)
         #expect(procedures.reduce(0) { $0 + $1.counts.received } == stats.total.received)
     }
+    /// Department and procedure codes that differ only in Unicode form (`Sở` precomposed and
+    /// decomposed) are different codes, as they are different bytes in the log: each gets its
+    /// own row, whether the two arrive in one submit or in two, and the stored tables equal a
+    /// rebuild's.
+    @Test(arguments: [1, 2])
+    func codesThatDifferOnlyInUnicodeFormAreCountedApart(submits: Int) throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeDossierLedger(directory)
+        let composed = "S\u{1EDF}", decomposed = "So\u{31B}\u{309}"
+        #expect(composed == decomposed, "the premise: Swift equates the two")
+        let codes: [DepartmentCode] = [code(composed), code(decomposed)]
+        #expect(codes[0] != codes[1] && Set(codes).count == 2)
+        let events = [composed, decomposed, decomposed].enumerated().map { index, text in
+            let at = Timestamp(millisecondsSinceEpoch: time("2019-01-17T09:00:00+07:00").millisecondsSinceEpoch + Int64(index) * 60_000, utcOffsetSeconds: 7 * 3600)
+            let event = DossierEvent(dossier: code("H-\(index)"), at: at, details: .received(
+                department: code(text), procedure: code(text), due: time("2019-01-24T16:30:00+07:00"), channel: .counter))
+            return InterchangeEvent(id: Interchange.derivedID(for: event), event: event)
+        }
+        if submits == 1 {
+            try ledger.submit(events)
+        } else {
+            try ledger.submit(Array(events[..<1]))
+            try ledger.submit(Array(events[1...]))
+        }
+        let stats = try ledger.statistics(asOf: time("2019-01-17T12:00:00+07:00"), breakdown: .procedure)
+        for rows in [stats.departments, try #require(stats.procedures)] {
+            #expect(rows.map { Array($0.key.utf8) } == [Array(composed.utf8), Array(decomposed.utf8)].sorted { $0.lexicographicallyPrecedes($1) })
+            #expect(rows.map(\.counts.received) == (Array(composed.utf8).lexicographicallyPrecedes(Array(decomposed.utf8)) ? [1, 2] : [2, 1]))
+        }
+        #expect(try ledger.verify().problem == nil)
+    }
 }

@@ -1,0 +1,22 @@
+/// Strings compared as the log compares its ids: by their UTF-8 bytes. (`String`'s `==` and `<`
+/// equate canonically equivalent strings, such as `Hồ` written precomposed and decomposed.)
+enum Bytewise {
+    /// Whether `a` and `b` have the same UTF-8 bytes.
+    static func equal(_ a: String, _ b: String) -> Bool {
+        // Equal bytes are canonically equivalent, so `==` is false only for different bytes;
+        // it compares ASCII and NFC text with one memory comparison.
+        a == b && a.utf8.elementsEqual(b.utf8)
+    }
+
+    /// Whether `a`'s UTF-8 bytes sort before `b`'s: the order of their Unicode scalars.
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+
+    /// Feeds `text`'s UTF-8 bytes to `hasher`, then 0xFF (never in UTF-8) to end them.
+    static func hash(_ text: String, into hasher: inout Hasher) {
+        var text = text
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        hasher.combine(UInt8(0xFF))
+    }
+}
