@@ -169,4 +169,38 @@ import Testing
         }
         #expect(try ledger.verify().problem == nil)
     }
+    /// A fold that meets a dossier numbered far below the first one it saw (over a million
+    /// streams apart, past the window its table keeps in an array) still folds it right: the
+    /// stored state equals a rebuild's, and the figures match the definitions.
+    @Test func aFoldThatReachesBackOverAMillionStreamsCountsTheOldDossier() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeDossierLedger(directory)
+        func event(_ dossier: String, minute: Int, _ details: DossierEvent.Details) -> InterchangeEvent {
+            let at = Timestamp(millisecondsSinceEpoch: time("2019-01-17T09:00:00+07:00").millisecondsSinceEpoch + Int64(minute) * 60_000, utcOffsetSeconds: 7 * 3600)
+            let event = DossierEvent(dossier: code(dossier), at: at, details: details)
+            return InterchangeEvent(id: Interchange.derivedID(for: event), event: event)
+        }
+        let received = DossierEvent.Details.received(department: code("STP"), procedure: code("1.000001"), due: time("2019-01-24T16:30:00+07:00"), channel: .counter)
+        let old = event("OLD", minute: 0, received)
+        #expect(try ledger.submit([old]) == [.accepted(position: 2)])
+        // Over a million streams of events the statistics do not read, in between.
+        let notes = 1_100_000
+        for start in stride(from: 0, to: notes, by: 100_000) {
+            try ledger.ledger.append((start..<min(notes, start + 100_000)).map { index in
+                StreamAppend(stream: "note-\(index)", events: [ProposedEvent(id: "note-\(index)", type: "note", schemaVersion: 99, payload: [1])])
+            })
+        }
+        // One submit: a new dossier first (numbered after every note), then the old one.
+        let later = [event("NEW", minute: 1, received), event("OLD", minute: 2, .decided(outcome: .approved)), event("OLD", minute: 3, .resultReturned)]
+        let verdicts = try ledger.submit(later)
+        #expect(verdicts.allSatisfy { if case .accepted = $0 { true } else { false } }, "\(verdicts)")
+        let instant = time("2019-01-17T12:00:00+07:00")
+        let stats = try ledger.statistics(asOf: instant)
+        #expect(stats.total.received == 2 && stats.total.returned == 1 && stats.total.onTime == 1 && stats.total.inProgress == 1)
+        let oracle = bruteForceStatistics(([old] + later).map(\.event), asOf: instant, timeZone: .vietnam)
+        #expect(Dictionary(uniqueKeysWithValues: stats.departments.map { ($0.key, $0.counts) }) == oracle)
+        // (The notes are not dossier events, so `verify` would refuse the log; the statistics alone.)
+        let problem = try ledger.ledger.compareWithRebuild(ledger.projection)
+        #expect(problem == nil, "\(String(describing: problem))")
+    }
 }
