@@ -33,11 +33,11 @@ struct CounterRow {
         }
     }
 
-    /// The stored form (see the type's description).
-    var stored: StackBytes {
+    /// The stored form (see the type's description): at most the mask and 11 varints of 10 bytes.
+    var stored: StackBytes<112> {
         var mask: UInt16 = 0
         for index in values.indices where values[index] != 0 { mask |= 1 << index }
-        var bytes = StackBytes()
+        var bytes = StackBytes<112>()
         bytes.append(littleEndian: mask)
         for index in values.indices where values[index] != 0 {
             var encoded = UInt64(bitPattern: values[index] << 1 ^ values[index] >> 63)

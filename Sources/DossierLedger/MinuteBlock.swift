@@ -34,8 +34,8 @@ struct MinuteBlock {
     }
 
     /// The key of a minute: biased so that byte order is numeric order.
-    static func key(_ minute: Int64) -> StackBytes {
-        var key = StackBytes()
+    static func key(_ minute: Int64) -> StackBytes<8> {
+        var key = StackBytes<8>()
         key.append(bigEndian: UInt64(bitPattern: minute) ^ 0x8000_0000_0000_0000)
         return key
     }
@@ -58,20 +58,26 @@ struct MinuteBlock {
         entries.append(contentsOf: other.entries)
     }
 
-    /// Puts the moments in their stored order.
+    /// Puts the moments in their stored order. (A log in time order usually folds them in
+    /// that order already: then only the check runs.)
     mutating func sort() {
-        entries.sort { $0.high != $1.high ? $0.high < $1.high : $0.low < $1.low }
+        func precedes(_ a: (high: UInt64, low: UInt32), _ b: (high: UInt64, low: UInt32)) -> Bool {
+            a.high != b.high ? a.high < b.high : a.low < b.low
+        }
+        guard entries.indices.dropFirst().contains(where: { precedes(entries[$0], entries[$0 - 1]) }) else { return }
+        entries.sort(by: precedes)
     }
 
     /// The stored form.
     var bytes: [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(entries.count * Self.entryBytes)
-        for entry in entries {
-            withUnsafeBytes(of: entry.high.bigEndian) { bytes.append(contentsOf: $0) }
-            withUnsafeBytes(of: entry.low.bigEndian) { bytes.append(contentsOf: $0) }
+        [UInt8](unsafeUninitializedCapacity: entries.count * Self.entryBytes) { buffer, count in
+            let raw = UnsafeMutableRawBufferPointer(buffer)
+            for (index, entry) in entries.enumerated() {
+                raw.storeBytes(of: entry.high.bigEndian, toByteOffset: index * Self.entryBytes, as: UInt64.self)
+                raw.storeBytes(of: entry.low.bigEndian, toByteOffset: index * Self.entryBytes + 8, as: UInt32.self)
+            }
+            count = entries.count * Self.entryBytes
         }
-        return bytes
     }
 
     /// Adds the moments of a stored block of `minute` whose instant is in `range` to `totals`,

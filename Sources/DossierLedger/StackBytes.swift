@@ -1,7 +1,8 @@
 /// A few bytes built without a heap allocation: the keys and values of the statistics tables.
-struct StackBytes {
-    /// At most 128 bytes.
-    private var storage = InlineArray<128, UInt8>(repeating: 0)
+/// At most `capacity` bytes, sized for each key or value: a smaller one is cheaper to make and
+/// to pass around.
+struct StackBytes<let capacity: Int> {
+    private var storage = InlineArray<capacity, UInt8>(repeating: 0)
     private(set) var count = 0
 
     init() {}

@@ -50,8 +50,9 @@ public struct StatisticsProjection: Projection {
         var starts: [Moment] = []
         /// The keys of stored overdue starts to remove.
         var removedStarts: [(time: Int64, position: UInt64)] = []
-        /// Code numbers by code, told apart byte for byte as the `codes` table does.
-        var codes: [Dimension: BytewiseDictionary<UInt32>] = [:]
+        /// Code numbers by code, per dimension (by its raw value), told apart byte for byte as
+        /// the `codes` table does.
+        var codes = [BytewiseDictionary<UInt32>](repeating: BytewiseDictionary(capacity: 64), count: Dimension.allCases.count)
         var nextCode: [Dimension: UInt32] = [:]
         var newCodes: [(dimension: Dimension, code: String, number: UInt32)] = []
         /// The greatest stream number with a stored dossier record (0: none; `.max`: the store
@@ -265,9 +266,9 @@ public struct StatisticsProjection: Projection {
 
     /// The small number of a department or procedure code, assigning the next one to a new code.
     private func intern(_ code: String, _ dimension: Dimension, _ batch: inout Batch, _ store: borrowing ProjectionStore) throws -> UInt32 {
-        if let known = batch.codes[dimension]?[code] { return known }
+        if let known = batch.codes[Int(dimension.rawValue)][code] { return known }
         if let stored = try store.value(for: [dimension.rawValue] + Array(code.utf8), in: "codes").flatMap(StatisticsKeys.number32) {
-            batch.codes[dimension, default: BytewiseDictionary(capacity: 64)][code] = stored
+            batch.codes[Int(dimension.rawValue)][code] = stored
             return stored
         }
         let last: UInt32
@@ -278,7 +279,7 @@ public struct StatisticsProjection: Projection {
         }
         let number = last + 1
         batch.nextCode[dimension] = number
-        batch.codes[dimension, default: BytewiseDictionary(capacity: 64)][code] = number
+        batch.codes[Int(dimension.rawValue)][code] = number
         batch.newCodes.append((dimension, code, number))
         return number
     }
@@ -303,8 +304,8 @@ struct Moment {
     var kind = Kind.atEvent
 
     /// The value of an overdue start: metric, delta, department and procedure numbers.
-    var stored: StackBytes {
-        var value = StackBytes()
+    var stored: StackBytes<10> {
+        var value = StackBytes<10>()
         value.append(UInt8(metric.rawValue))
         value.append(UInt8(bitPattern: delta))
         value.append(bigEndian: department)
@@ -429,8 +430,8 @@ struct DossierRecord {
     }
 
     /// The stored form: state bits, then six Int64 and two UInt32, little-endian.
-    var stored: StackBytes {
-        var bytes = StackBytes()
+    var stored: StackBytes<57> {
+        var bytes = StackBytes<57>()
         bytes.append(state.bits)
         bytes.append(littleEndian: state.lastAtMilliseconds)
         bytes.append(littleEndian: receivedAt)
@@ -459,15 +460,15 @@ enum StatisticsKeys {
     static func rowStart(period: Int32) -> [UInt8] { biased(period) }
 
     /// A dossier's key: its stream number.
-    static func dossier(_ number: UInt64) -> StackBytes {
-        var key = StackBytes()
+    static func dossier(_ number: UInt64) -> StackBytes<8> {
+        var key = StackBytes<8>()
         key.append(bigEndian: number)
         return key
     }
 
     /// A counter row's key: the period (biased), then the code number.
-    static func rowKey(period: Int32, number: UInt32) -> StackBytes {
-        var key = StackBytes()
+    static func rowKey(period: Int32, number: UInt32) -> StackBytes<8> {
+        var key = StackBytes<8>()
         key.append(bigEndian: UInt32(bitPattern: period) ^ 0x8000_0000)
         key.append(bigEndian: number)
         return key
@@ -477,8 +478,8 @@ enum StatisticsKeys {
     static let overdueStartSequence: UInt8 = 1
 
     /// A moment's key: its instant, then the event's position and the contribution's sequence.
-    static func moment(at time: Int64, position: UInt64, sequence: UInt8) -> StackBytes {
-        var key = StackBytes()
+    static func moment(at time: Int64, position: UInt64, sequence: UInt8) -> StackBytes<17> {
+        var key = StackBytes<17>()
         key.append(bigEndian: UInt64(bitPattern: time) ^ 0x8000_0000_0000_0000)
         key.append(bigEndian: position)
         key.append(sequence)
