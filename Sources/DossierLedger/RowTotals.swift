@@ -46,7 +46,8 @@ struct RowTotals {
 
     /// Adds the totals to the stored rows of `period`, then starts again from zero.
     mutating func add(period: Int32, store: inout ProjectionStore) throws {
-        for number in touched.sorted() {
+        touched.sort()
+        for number in touched {
             let index = Int(number)
             try StatisticsKeys.rowKey(period: period, number: number).withSpan { key in
                 if case .storedThrough(let last) = end, key.withUnsafeBytes({ last.lexicographicallyPrecedes($0) }) { end = .past }
