@@ -25,6 +25,18 @@ public struct DepartmentStatistics: Hashable, Sendable {
         public var name: String?
         /// The counts.
         public var counts: StatisticsCounts
+
+        /// Whether the rows have the same key (byte for byte, as codes are compared), name and counts.
+        public static func == (lhs: Row, rhs: Row) -> Bool {
+            Bytewise.equal(lhs.key, rhs.key) && lhs.name == rhs.name && lhs.counts == rhs.counts
+        }
+
+        /// Hashes the key's bytes, the name and the counts.
+        public func hash(into hasher: inout Hasher) {
+            Bytewise.hash(key, into: &hasher)
+            hasher.combine(name)
+            hasher.combine(counts)
+        }
     }
 
     /// An extra breakdown beside the departments.
