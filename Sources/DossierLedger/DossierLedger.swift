@@ -40,7 +40,8 @@ public final class DossierLedger: Sendable {
     }
 
     /// Opens a ledger. A writable open brings the stored statistics up to date first; a
-    /// read-only open leaves them as they are and catches up in memory when asked.
+    /// read-only open leaves them as they are and catches up without writing when asked (see
+    /// `Ledger.read(_:_:)`: in memory, or in a scratch file when far behind).
     ///
     /// - Throws: ``DossierLedgerError/notADossierLedger(path:)`` for an event log without
     ///   dossier settings, and the errors of `Ledger.open(at:options:)`.

@@ -8,7 +8,8 @@ struct Stats: AsyncParsableCommand {
         abstract: "Print the statistics as of an instant, per department and in total.",
         discussion: """
             The figures always reflect every event up to the instant, whether or not the stored statistics have caught \
-            up (a read-only open catches up in memory). --as-of takes RFC 3339, or a date YYYY-MM-DD meaning the end of \
+            up (a read-only open catches up without writing: in memory, or when more than 2,000,000 events behind, as \
+            after an upgrade that changes them, in a scratch file in TMPDIR that is removed afterwards). --as-of takes RFC 3339, or a date YYYY-MM-DD meaning the end of \
             that day in the ledger's time zone; the default is now. --format json is a stable contract; tables are for \
             people, and --locale vi prints Vietnamese labels and decimal commas.
 

@@ -35,7 +35,7 @@ extension Ledger {
                 let head = try head(in: txn).position
                 guard from < head else { return (from, true) }
                 let through = Swift.min(head, from + Self.catchUpChunkEventsMax)
-                var store = ProjectionStore(base: txn.handle, tables: tables)
+                var store = ProjectionStore(base: txn.handle, log: txn.handle, tables: tables)
                 try fold(projection, from: from + 1, through: through, into: &store, in: txn)
                 try saveCheckpoint(through, of: projection, in: &txn)
                 return (through, through == head)
@@ -68,19 +68,29 @@ extension Ledger {
 
     /// Lends the state of `projection` as of the log's head, in one read snapshot. When the
     /// stored state lags behind the head (or does not exist, or is of another version), the
-    /// missing events are folded in memory, so the state always reflects every event of the
-    /// snapshot; nothing is written, so this works on a read-only ledger too.
+    /// missing events are folded without writing to the ledger, so the state always reflects
+    /// every event of the snapshot, and this works on a read-only ledger too: in memory when
+    /// they are at most ``LedgerOptions/memoryCatchUpEventsMax``; else the whole log is folded
+    /// into a scratch LMDB environment in ``LedgerOptions/temporaryDirectory``,
+    /// private to its owner and removed afterwards, a chunk per transaction, so that memory
+    /// stays bounded (it takes about as long as a rebuild).
     public func read<P: Projection, R>(_ projection: P, _ body: (borrowing ProjectionStore, ProjectionStatus) throws -> R) throws -> R {
         let tables = try? tables(for: projection)
         return try environment.read { txn in
             let head = try head(in: txn)
             let stored = tables == nil ? nil : try storedCheckpoint(of: projection, in: txn)
-            var store = ProjectionStore(base: stored == nil ? nil : txn.handle, tables: tables ?? [:])
             let checkpoint = stored ?? 0
+            let status = ProjectionStatus(checkpoint: checkpoint, head: head)
+            if head.position - checkpoint > UInt64(Swift.max(0, options.memoryCatchUpEventsMax)) {
+                return try withScratchFold(projection, through: head.position, in: txn) { scratchTxn, scratchTables in
+                    try body(ProjectionStore(base: scratchTxn.handle, log: txn.handle, tables: scratchTables), status)
+                }
+            }
+            var store = ProjectionStore(base: stored == nil ? nil : txn.handle, log: txn.handle, tables: tables ?? [:])
             if checkpoint < head.position {
                 try fold(projection, from: checkpoint + 1, through: head.position, into: &store, in: txn)
             }
-            return try body(store, ProjectionStatus(checkpoint: checkpoint, head: head))
+            return try body(store, status)
         }
     }
 
@@ -101,7 +111,7 @@ extension Ledger {
         let outcome = try writeAppending { txn in
             let from = try startingPoint(of: projection, tables: tables, in: &txn)
             let before = try head(in: txn).position
-            var store = ProjectionStore(base: txn.handle, tables: tables)
+            var store = ProjectionStore(base: txn.handle, log: txn.handle, tables: tables)
             if from < before { try fold(projection, from: from + 1, through: before, into: &store, in: txn) }
             store.lastKeys = (try txn.withLastKey(in: databases.eventIDs) { $0.withUnsafeBytes { Array($0) } } ?? [],
                               try txn.withLastKey(in: databases.streams) { $0.withUnsafeBytes { Array($0) } } ?? [])
@@ -186,7 +196,7 @@ extension Ledger {
     /// Compares the stored state of `projection` with a fresh fold of the log up to the stored
     /// checkpoint, in one read snapshot of the ledger; nothing in the ledger is written.
     ///
-    /// The fresh fold goes into a scratch LMDB environment in a temporary directory, committed
+    /// The fresh fold goes into a scratch LMDB environment in ``LedgerOptions/temporaryDirectory``, committed
     /// chunk by chunk, and the two are then compared table by table with cursors, so memory
     /// stays bounded whatever the size of the log.
     ///
@@ -194,27 +204,9 @@ extension Ledger {
     ///   the table and the key (as hexadecimal), never the values.
     public func compareWithRebuild(_ projection: some Projection) throws -> VerificationProblem? {
         guard let tables = try? tables(for: projection) else { return nil }
-        let scratchPath = temporaryDirectory() + "/ledger-rebuild-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-        guard mkdir(scratchPath, 0o700) == 0 else { throw LedgerError.io(path: scratchPath, operation: "create directory", code: errno) }
-        defer { removeScratch(scratchPath) }
-        var scratchOptions = Environment.Options()
-        scratchOptions.syncOnCommit = false
-        let scratch = try Environment(path: scratchPath, options: scratchOptions)
-        var scratchTables: [String: Database] = [:]
-        for table in projection.tables { scratchTables[table] = try scratch.database(named: table, create: true) }
-
         return try environment.read { txn in
             guard let checkpoint = try storedCheckpoint(of: projection, in: txn) else { return nil }
-            var from: UInt64 = 1
-            while from <= checkpoint {
-                let through = Swift.min(checkpoint, from + Self.catchUpChunkEventsMax - 1)
-                try scratch.write { scratchTxn in
-                    var fresh = ProjectionStore(base: scratchTxn.handle, tables: scratchTables)
-                    try fold(projection, from: from, through: through, into: &fresh, in: txn)
-                }
-                from = through + 1
-            }
-            return try scratch.read { scratchTxn in
+            return try withScratchFold(projection, through: checkpoint, in: txn) { scratchTxn, scratchTables in
                 for table in projection.tables.sorted() {
                     guard let stored = tables[table], let rebuilt = scratchTables[table] else { continue }
                     if let key = try firstDifference(txn, stored, scratchTxn, rebuilt) {
@@ -227,6 +219,34 @@ extension Ledger {
                 return nil
             }
         }
+    }
+
+    /// Folds the log's events up to `through` into a fresh LMDB environment in a temporary
+    /// directory (private to the owner), committing a chunk at a time so that memory stays
+    /// bounded, and lends a read transaction on it with the projection's tables there. The
+    /// directory is removed afterwards, whatever happens.
+    private func withScratchFold<R>(
+        _ projection: some Projection, through: UInt64, in txn: borrowing ReadTransaction,
+        _ body: (borrowing ReadTransaction, [String: Database]) throws -> R
+    ) throws -> R {
+        let scratchPath = (options.temporaryDirectory ?? temporaryDirectory()).replacing(/\/+$/, with: "") + "/ledger-fold-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        guard mkdir(scratchPath, 0o700) == 0 else { throw LedgerError.io(path: scratchPath, operation: "create directory", code: errno) }
+        defer { removeScratch(scratchPath) }
+        var scratchOptions = Environment.Options()
+        scratchOptions.syncOnCommit = false
+        let scratch = try Environment(path: scratchPath, options: scratchOptions)
+        var scratchTables: [String: Database] = [:]
+        for table in projection.tables { scratchTables[table] = try scratch.database(named: table, create: true) }
+        var from: UInt64 = 1
+        while from <= through {
+            let last = Swift.min(through, from + Self.catchUpChunkEventsMax - 1)
+            try scratch.write { scratchTxn in
+                var fresh = ProjectionStore(base: scratchTxn.handle, log: txn.handle, tables: scratchTables)
+                try fold(projection, from: from, through: last, into: &fresh, in: txn)
+            }
+            from = last + 1
+        }
+        return try scratch.read { scratchTxn in try body(scratchTxn, scratchTables) }
     }
 
     /// The first key at which two tables differ (in key or value), or `nil` when they are equal.
@@ -261,5 +281,5 @@ extension Ledger {
 /// The system's directory for temporary files.
 private func temporaryDirectory() -> String {
     let environment = ProcessInfo.processInfo.environment
-    return (environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp").replacing(/\/+$/, with: "")
+    return environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
 }

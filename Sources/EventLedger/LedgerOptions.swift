@@ -24,6 +24,14 @@ public struct LedgerOptions: Sendable {
     /// index before it merges them in (see ``Limits/streamTailEventsMax``, the default). Lower
     /// means less memory and shorter merges, more often; any value reads the same events.
     public var streamTailEventsMax = Limits.streamTailEventsMax
+    /// How far a projection may lag behind the log for ``Ledger/read(_:_:)`` to catch it up in
+    /// memory (see ``Limits/memoryCatchUpEventsMax``, the default). Any value reads the same
+    /// state; lower means less memory and more reads that fold into a scratch file.
+    public var memoryCatchUpEventsMax = Limits.memoryCatchUpEventsMax
+    /// Where folds into a scratch file go (the fresh fold `verify` compares the stored state
+    /// with, and a read too far behind to catch up in memory); `nil`, the default, means the
+    /// `TMPDIR` environment variable, else `/tmp`. A fold of 10 M events takes about 1.5 GB.
+    public var temporaryDirectory: String?
     /// The clock that stamps each append's recorded-at time.
     public var clock: @Sendable () -> Date = { Date() }
 

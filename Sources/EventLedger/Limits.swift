@@ -21,4 +21,9 @@ public enum Limits {
     /// comes touches a different page for almost every event; until then every process finds
     /// those entries from the log, in memory (about 12 bytes per event plus 40 per stream).
     public static let streamTailEventsMax = 262_144
+    /// How far a projection's stored state may lag behind the log for a read to catch it up in
+    /// memory, by default (``LedgerOptions/memoryCatchUpEventsMax``). Further behind (or stored
+    /// by another version of the projection), a read folds the whole log into a scratch file
+    /// instead, chunk by chunk, so that its memory stays bounded whatever the lag.
+    public static let memoryCatchUpEventsMax = 2_000_000
 }

@@ -7,7 +7,11 @@ import LedgerLMDB
 /// writes in memory over the snapshot: that is how a read-only ledger catches up a lagging
 /// projection without writing.
 public struct ProjectionStore: ~Copyable {
+    /// The transaction the tables are read from (and written to, when writable).
     let base: TransactionHandle?
+    /// The ledger's transaction, for lookups in the log itself. The same as `base`, except for
+    /// a store over a scratch fold, whose tables live in another environment.
+    let log: TransactionHandle?
     /// The projection's tables, found by comparing names: a projection has a handful.
     let tables: [(name: String, database: Database)]
     /// Writes kept in memory (a store without a writable transaction): `nil` marks a removal.
@@ -17,8 +21,9 @@ public struct ProjectionStore: ~Copyable {
     /// lookup (ids that grow with time) without a search.
     var lastKeys: (eventID: [UInt8], stream: [UInt8])?
 
-    init(base: TransactionHandle?, tables: [String: Database]) {
+    init(base: TransactionHandle?, log: TransactionHandle?, tables: [String: Database]) {
         self.base = base
+        self.log = log
         self.tables = tables.map { ($0.key, $0.value) }
     }
 
@@ -132,9 +137,9 @@ public struct ProjectionStore: ~Copyable {
 
     /// The stream number the log gave `stream`, or `nil` when the stream has no events yet.
     public func streamNumber(of stream: String, in ledger: Ledger) throws -> UInt64? {
-        guard let base else { return nil }
+        guard let log else { return nil }
         if let lastKeys, lastKeys.stream.lexicographicallyPrecedes(stream.utf8) { return nil }
-        return try base.read { txn in try ledger.streamNumber(of: stream, in: txn) }
+        return try log.read { txn in try ledger.streamNumber(of: stream, in: txn) }
     }
 
 }
@@ -142,9 +147,9 @@ public struct ProjectionStore: ~Copyable {
 extension ProjectionStore {
     /// Lends the stored event with id `id`, or returns `nil` when there is none.
     public func withStoredEvent<R>(id: String, in ledger: Ledger, _ body: (borrowing EventRecord) throws -> R) throws -> R? {
-        guard let base else { return nil }
+        guard let log else { return nil }
         if let lastKeys, lastKeys.eventID.lexicographicallyPrecedes(id.utf8) { return nil }
-        return try base.read { txn in
+        return try log.read { txn in
             let position = try Keys.withText(id) { key in
                 try txn.withValue(for: key, in: ledger.databases.eventIDs) { Keys.number($0) }
             } ?? nil

@@ -82,6 +82,47 @@ import Testing
         #expect(try writer.statistics(asOf: instant).departments == stats.departments)
     }
 
+    /// A read-only open whose stored statistics lag further behind than
+    /// `memoryCatchUpEventsMax` folds the log into a scratch file in `temporaryDirectory` rather
+    /// than in memory: the same figures, nothing written to the ledger, the scratch file removed.
+    /// Within the limit, the temporary directory is not used at all.
+    @Test func aReadFarBehindFoldsIntoAScratchFileAndRemovesIt() throws {
+        let directory = try TemporaryDirectory()
+        let history = randomHistory(seed: 6, dossiers: 120)
+        let path = directory.child("ledger")
+        do {
+            let ledger = try makeDossierLedger(directory)
+            // Appended through the bare event log: the stored statistics do not see these.
+            let codec = DossierCodec()
+            for item in history {
+                try ledger.ledger.append([ProposedEvent(id: item.id, event: item.event, codec: codec)], to: item.event.dossier.rawValue)
+            }
+        }
+        let instant = time("2019-03-15T12:00:00+07:00")
+        let oracle = bruteForceStatistics(history.map(\.event), asOf: instant, timeZone: .vietnam)
+        let scratch = directory.child("scratch"), missing = directory.child("missing")
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: false)
+        func statistics(limit: Int, temporary: String) throws -> (DepartmentStatistics, lagging: Bool) {
+            var options = LedgerOptions()
+            options.readOnly = true
+            options.memoryCatchUpEventsMax = limit
+            options.temporaryDirectory = temporary
+            let reader = try DossierLedger.open(at: path, options: options)
+            let stats = try reader.statistics(asOf: instant)
+            return (stats, try reader.ledger.checkpoint(of: reader.projection) < reader.ledger.head().position)
+        }
+        let lag = history.count
+        let (folded, stillLagging) = try statistics(limit: lag - 1, temporary: scratch)
+        #expect(Dictionary(uniqueKeysWithValues: folded.departments.map { ($0.key, $0.counts) }) == oracle)
+        #expect(stillLagging, "a read-only read writes nothing to the ledger")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty, "the scratch file is removed")
+        // Beyond the limit the scratch file is needed: a directory that does not exist fails the read.
+        #expect(throws: LedgerError.self) { try statistics(limit: lag - 1, temporary: missing) }
+        // Within it, the fold stays in memory.
+        let (inMemory, _) = try statistics(limit: lag, temporary: missing)
+        #expect(inMemory.departments == folded.departments && inMemory.total == folded.total)
+    }
+
     /// Dense histories (several events a minute, at any millisecond) asked about instants at
     /// and around the cuts of the stored rows: events, minutes, ten minutes, hours and local
     /// days, in a zone whose days begin on the hour, one whose days begin at :15 past
