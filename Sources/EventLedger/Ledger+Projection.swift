@@ -81,7 +81,7 @@ extension Ledger {
             let stored = tables == nil ? nil : try storedCheckpoint(of: projection, in: txn)
             let checkpoint = stored ?? 0
             let status = ProjectionStatus(checkpoint: checkpoint, head: head)
-            if head.position - checkpoint > UInt64(Swift.max(0, options.memoryCatchUpEventsMax)) {
+            if head.position > checkpoint, head.position - checkpoint > UInt64(Swift.max(0, options.memoryCatchUpEventsMax)) {
                 return try withScratchFold(projection, through: head.position, in: txn) { scratchTxn, scratchTables in
                     try body(ProjectionStore(base: scratchTxn.handle, log: txn.handle, tables: scratchTables), status)
                 }
