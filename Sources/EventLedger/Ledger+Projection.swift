@@ -71,9 +71,9 @@ extension Ledger {
     /// missing events are folded without writing to the ledger, so the state always reflects
     /// every event of the snapshot, and this works on a read-only ledger too: in memory when
     /// they are at most ``LedgerOptions/memoryCatchUpEventsMax``; else the whole log is folded
-    /// into a scratch LMDB environment in ``LedgerOptions/temporaryDirectory``,
-    /// private to its owner and removed afterwards, a chunk per transaction, so that memory
-    /// stays bounded (it takes about as long as a rebuild).
+    /// into a scratch LMDB environment in ``LedgerOptions/temporaryDirectory``, private to its
+    /// owner and removed afterwards, a chunk per transaction, so that memory stays bounded (it
+    /// takes about as long as a rebuild).
     public func read<P: Projection, R>(_ projection: P, _ body: (borrowing ProjectionStore, ProjectionStatus) throws -> R) throws -> R {
         let tables = try? tables(for: projection)
         return try environment.read { txn in
@@ -196,9 +196,9 @@ extension Ledger {
     /// Compares the stored state of `projection` with a fresh fold of the log up to the stored
     /// checkpoint, in one read snapshot of the ledger; nothing in the ledger is written.
     ///
-    /// The fresh fold goes into a scratch LMDB environment in ``LedgerOptions/temporaryDirectory``, committed
-    /// chunk by chunk, and the two are then compared table by table with cursors, so memory
-    /// stays bounded whatever the size of the log.
+    /// The fresh fold goes into a scratch LMDB environment in
+    /// ``LedgerOptions/temporaryDirectory``, committed chunk by chunk, and the two are then
+    /// compared table by table with cursors, so memory stays bounded whatever the size of the log.
     ///
     /// - Returns: `nil` when they are equal (or nothing is stored), else the first difference:
     ///   the table and the key (as hexadecimal), never the values.
