@@ -221,8 +221,8 @@ extension Ledger {
         }
     }
 
-    /// Folds the log's events up to `through` into a fresh LMDB environment in a temporary
-    /// directory (private to the owner), committing a chunk at a time so that memory stays
+    /// Folds the log's events up to `through` into a fresh LMDB environment in
+    /// ``LedgerOptions/temporaryDirectory`` (private to the owner), committing a chunk at a time so that memory stays
     /// bounded, and lends a read transaction on it with the projection's tables there. The
     /// directory is removed afterwards, whatever happens.
     private func withScratchFold<R>(

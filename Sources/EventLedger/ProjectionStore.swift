@@ -5,7 +5,8 @@ import LedgerLMDB
 /// On a write transaction, writes go straight into it (and commit with the projection's
 /// checkpoint); reads see them at once. A store on a read-only snapshot, or on none, keeps its
 /// writes in memory over the snapshot: that is how a read-only ledger catches up a lagging
-/// projection without writing.
+/// projection without writing (one too far behind is folded into a scratch environment
+/// instead; see ``Ledger/read(_:_:)``).
 public struct ProjectionStore: ~Copyable {
     /// The transaction the tables are read from (and written to, when writable).
     let base: TransactionHandle?
