@@ -19,4 +19,16 @@ enum Bytewise {
         text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
         hasher.combine(UInt8(0xFF))
     }
+
+    /// A string as a dictionary key, compared and hashed by its UTF-8 bytes, as the log
+    /// compares stream ids and event ids.
+    struct Key: Hashable {
+        let text: String
+
+        init(_ text: String) { self.text = text }
+
+        static func == (lhs: Key, rhs: Key) -> Bool { Bytewise.equal(lhs.text, rhs.text) }
+
+        func hash(into hasher: inout Hasher) { Bytewise.hash(text, into: &hasher) }
+    }
 }

@@ -92,6 +92,8 @@ public final class DossierLedger: Sendable {
             case appended
             /// The same event as the one at this index earlier in the call.
             case sameAs(Int)
+
+            var isRejected: Bool { if case .decided(.rejected) = self { true } else { false } }
         }
         /// What prepare knows of a dossier it checked an event of.
         struct Known {
@@ -101,9 +103,11 @@ public final class DossierLedger: Sendable {
             var state: DossierState
         }
         let outcome = try ledger.append(updating: projection) { store -> (batch: [StreamAppend], extra: [Plan]) in
-            // Dossier codes and event ids compared as the log compares them.
-            var known = BytewiseDictionary<Known>(capacity: events.count)
-            var firstByID = BytewiseDictionary<Int>(capacity: events.count)
+            // Dossier codes (`DossierID`) and event ids compared as the log compares them.
+            var known: [DossierID: Known] = [:]
+            var firstByID: [Bytewise.Key: Int] = [:]
+            known.reserveCapacity(events.count)
+            firstByID.reserveCapacity(events.count)
             var plans: [Plan] = []
             var batch: [StreamAppend] = []
             plans.reserveCapacity(events.count)
@@ -117,17 +121,17 @@ public final class DossierLedger: Sendable {
                         : .rejected(reason: "event id \(item.id) is stored at position \(stored.0) with different content")))
                     continue
                 }
-                if let first = firstByID[item.id] {
+                if let first = firstByID[Bytewise.Key(item.id)] {
                     plans.append(events[first].event == item.event
                         ? .sameAs(first)
                         : .decided(.rejected(reason: "event id \(item.id) was used earlier in this batch with different content")))
                     continue
                 }
-                let dossier = item.event.dossier.rawValue
+                let dossier = item.event.dossier
                 var entry: Known
                 if let seen = known[dossier] {
                     entry = seen
-                } else if let number = try store.streamNumber(of: dossier, in: ledger) {
+                } else if let number = try store.streamNumber(of: dossier.rawValue, in: ledger) {
                     entry = Known(number: number, state: try projection.state(ofStream: number, in: store) ?? .new)
                 } else {
                     entry = Known(number: nil, state: .new)
@@ -140,7 +144,7 @@ public final class DossierLedger: Sendable {
                 }
                 entry.state = entry.state.applying(item.event)
                 known[dossier] = entry
-                firstByID[item.id] = index
+                firstByID[Bytewise.Key(item.id)] = index
                 plans.append(.appended)
                 // An event that cannot be encoded fails the call, as it would have to be appended.
                 // The stream number found here spares the append a second search.
@@ -148,11 +152,11 @@ public final class DossierLedger: Sendable {
                 append.streamNumber = entry.number
                 batch.append(append)
             }
-            let anyRejected = plans.contains { if case .decided(.rejected) = $0 { true } else { false } }
+            let anyRejected = plans.contains(where: \.isRejected)
             return (mode == .allOrNothing && anyRejected ? [] : batch, plans)
         }
         let plans = outcome.extra
-        let anyRejected = plans.contains { if case .decided(.rejected) = $0 { true } else { false } }
+        let anyRejected = plans.contains(where: \.isRejected)
         var positions = outcome.results.makeIterator()
         var result: [Verdict] = []
         result.reserveCapacity(events.count)

@@ -52,7 +52,7 @@ public struct StatisticsProjection: Projection {
         var removedStarts: [(time: Int64, position: UInt64)] = []
         /// Code numbers by code, per dimension (by its raw value), told apart byte for byte as
         /// the `codes` table does.
-        var codes = [BytewiseDictionary<UInt32>](repeating: BytewiseDictionary(capacity: 64), count: Dimension.allCases.count)
+        var codes = [[Bytewise.Key: UInt32]](repeating: [:], count: Dimension.allCases.count)
         var nextCode: [Dimension: UInt32] = [:]
         var newCodes: [(dimension: Dimension, code: String, number: UInt32)] = []
         /// The greatest stream number with a stored dossier record (0: none; `.max`: the store
@@ -266,9 +266,9 @@ public struct StatisticsProjection: Projection {
 
     /// The small number of a department or procedure code, assigning the next one to a new code.
     private func intern(_ code: String, _ dimension: Dimension, _ batch: inout Batch, _ store: borrowing ProjectionStore) throws -> UInt32 {
-        if let known = batch.codes[Int(dimension.rawValue)][code] { return known }
+        if let known = batch.codes[Int(dimension.rawValue)][Bytewise.Key(code)] { return known }
         if let stored = try store.value(for: [dimension.rawValue] + Array(code.utf8), in: "codes").flatMap(StatisticsKeys.number32) {
-            batch.codes[Int(dimension.rawValue)][code] = stored
+            batch.codes[Int(dimension.rawValue)][Bytewise.Key(code)] = stored
             return stored
         }
         let last: UInt32
@@ -279,7 +279,7 @@ public struct StatisticsProjection: Projection {
         }
         let number = last + 1
         batch.nextCode[dimension] = number
-        batch.codes[Int(dimension.rawValue)][code] = number
+        batch.codes[Int(dimension.rawValue)][Bytewise.Key(code)] = number
         batch.newCodes.append((dimension, code, number))
         return number
     }

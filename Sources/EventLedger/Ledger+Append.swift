@@ -50,13 +50,15 @@ extension Ledger {
             // the caller knows its number. Should the request fail (a conflict), the whole
             // transaction is undone.
             var number = request.streamNumber
-            if number == nil, request.events.isEmpty {
-                number = try streamNumber(of: request.stream, in: txn)
-            } else if number == nil {
-                switch try claim(request.stream, for: streamCount + 1, in: databases.streams, end: &streamsEnd, txn: &txn) {
-                case .none: streamCount += 1
-                case .some(.none): throw LedgerError.corruptRecord(position: 0, reason: "the stream index holds a value that is not a stream number")
-                case .some(.some(let existing)): number = existing
+            if number == nil {
+                if request.events.isEmpty {
+                    number = try streamNumber(of: request.stream, in: txn)
+                } else {
+                    switch try claim(request.stream, for: streamCount + 1, in: databases.streams, end: &streamsEnd, txn: &txn) {
+                    case .none: streamCount += 1
+                    case .some(.none): throw LedgerError.corruptRecord(position: 0, reason: "the stream index holds a value that is not a stream number")
+                    case .some(.some(let existing)): number = existing
+                    }
                 }
             }
             var version: UInt64 = 0
