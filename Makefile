@@ -1,5 +1,5 @@
-# The two commands of the README: `make demo` and `make test`. Both install LMDB's headers
-# (Debian's liblmdb-dev) when they are missing, then run SwiftPM.
+# The two commands of the README: `make demo` and `make test`. Both install the headers of LMDB
+# and nettle (Debian's liblmdb-dev and nettle-dev) when they are missing, then run SwiftPM.
 SWIFT ?= swift
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
@@ -8,9 +8,9 @@ SUDO := $(shell [ "$$(id -u)" -ne 0 ] && echo sudo)
 .PHONY: demo test soak build deps fixture bench bench-quick bench-smoke bench-deps clean
 
 deps:
-	@if [ ! -f /usr/include/lmdb.h ]; then \
-		echo "lmdb.h is missing: installing liblmdb-dev with apt"; \
-		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblmdb-dev; \
+	@if [ ! -f /usr/include/lmdb.h ] || [ ! -f /usr/include/nettle/sha2.h ]; then \
+		echo "lmdb.h or nettle/sha2.h is missing: installing liblmdb-dev and nettle-dev with apt"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblmdb-dev nettle-dev; \
 	fi
 
 build: deps

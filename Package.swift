@@ -15,19 +15,19 @@ let package = Package(
         .executable(name: "dossier-ledger", targets: ["DossierLedgerCLI"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(name: "CLedgerLMDB", providers: [.apt(["liblmdb-dev"])]),
+        .systemLibrary(name: "CLedgerNettle", providers: [.apt(["nettle-dev"])]),
         .target(name: "LedgerLMDB", dependencies: ["CLedgerLMDB"], swiftSettings: strict),
         .target(
             name: "EventLedger",
-            dependencies: ["LedgerLMDB", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["LedgerLMDB", "CLedgerNettle"],
             swiftSettings: strict),
         .target(
             name: "DossierLedger",
-            dependencies: ["EventLedger", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["EventLedger"],
             swiftSettings: strict),
         .executableTarget(
             name: "DossierLedgerCLI",

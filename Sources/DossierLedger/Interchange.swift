@@ -1,4 +1,3 @@
-import Crypto
 public import EventLedger
 
 /// A line of the interchange format, parsed: the event and its id.
@@ -95,7 +94,7 @@ public enum Interchange {
         var line = LineBytes()
         line.write(canonical)
         line.raw("}")
-        let digest = SHA256.hash(data: line.bytes)
+        let digest = SHA256.hash(line.bytes)
         let hexDigits: StaticString = "0123456789abcdef"
         var id = [UInt8](repeating: 0, count: 32)
         let time = UInt64(bitPattern: event.at.millisecondsSinceEpoch) & 0xFFFF_FFFF_FFFF

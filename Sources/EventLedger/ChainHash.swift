@@ -1,5 +1,3 @@
-import Crypto
-
 /// A SHA-256 chain hash: the hash over the previous event's chain hash and this event's
 /// canonical bytes. The chain hash of the last event commits to the whole log before it.
 public struct ChainHash: Hashable, Sendable, CustomStringConvertible {
@@ -41,12 +39,7 @@ public struct ChainHash: Hashable, Sendable, CustomStringConvertible {
 
     /// The chain hash that follows `previous` for an event with these canonical bytes.
     static func next(after previous: UnsafeRawBufferPointer, canonical: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) {
-        var hasher = SHA256()
-        hasher.update(bufferPointer: previous)
-        hasher.update(bufferPointer: canonical)
-        hasher.finalize().withUnsafeBytes { digest in
-            output.copyMemory(from: digest)
-        }
+        SHA256.hash(previous, canonical, into: output)
     }
 
     private static func nibble(_ digit: UInt8) -> UInt8? {

@@ -18,7 +18,7 @@ struct StreamTail: Sendable {
     /// The offset of the previous tail event of the same stream, for the event at each offset; −1 if none.
     private var previous: [Int32] = []
     /// For each stream with events in the tail: the version and offset of its last one.
-    private var streams: [UInt64: (version: UInt64, offset: Int32)] = [:]
+    private var streams = LastTailEvents()
 
     init(indexedThrough: UInt64) {
         self.indexedThrough = indexedThrough
@@ -33,7 +33,7 @@ struct StreamTail: Sendable {
     /// Adds the event at `head + 1`.
     mutating func append(stream: UInt64, version: UInt64) {
         let offset = Int32(streamOf.count)
-        let prior = streams.updateValue((version, offset), forKey: stream)
+        let prior = streams.update(stream, version: version, offset: offset)
         previous.append(prior?.offset ?? -1)
         streamOf.append(stream)
     }
@@ -44,10 +44,9 @@ struct StreamTail: Sendable {
             let stream = streamOf.removeLast()
             let prior = previous.removeLast()
             if prior < 0 {
-                streams[stream] = nil
-            } else {
-                streams[stream]?.version -= 1
-                streams[stream]?.offset = prior
+                streams.remove(stream)
+            } else if let last = streams[stream] {
+                _ = streams.update(stream, version: last.version - 1, offset: prior)
             }
         }
     }
@@ -80,8 +79,16 @@ struct StreamTail: Sendable {
     func entriesInKeyOrder() -> [(stream: UInt64, version: UInt64, position: UInt64)] {
         var entries: [(stream: UInt64, version: UInt64, position: UInt64)] = []
         entries.reserveCapacity(count)
-        for stream in streams.keys.sorted() {
-            for event in events(of: stream, through: .max) { entries.append((stream, event.version, event.position)) }
+        for stream in streams.sortedStreams() {
+            guard var (version, offset) = streams[stream] else { continue }
+            // The stream's events, last first, then turned around in place.
+            let first = entries.count
+            while offset >= 0 {
+                entries.append((stream, version, position(at: offset)))
+                offset = previous[Int(offset)]
+                version -= 1
+            }
+            entries[first...].reverse()
         }
         return entries
     }
