@@ -31,6 +31,7 @@ for m in measurements {
     if let p99 = m.values["p99 µs"], let p50 = m.values["p50 µs"] { result = String(format: "p50 %.0f µs, p99 %.0f µs", p50, p99) }
     if let peak = m.values["peak resident bytes"] { result += String(format: ", RSS %.0f MiB", peak / 1_048_576) }
     if let heap = m.values["peak anonymous bytes"], heap > 0 { result += String(format: " (heap %.0f)", heap / 1_048_576) }
+    if let rounds = m.values["rounds"], rounds > 1 { result += String(format: ", median of %.0f", rounds) }
     var ratios = m.ratios.sorted { $0.key < $1.key }.map { String(format: "%.2f× %@", $0.value, $0.key) }.joined(separator: ", ")
     // stats --as-of: each instant, and its cost against the 100 k ledger's, asked side by side.
     let instants = ["end of day", "intraday", "dearest"].filter { m.values[$0 + " µs"] != nil }

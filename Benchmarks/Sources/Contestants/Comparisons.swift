@@ -81,23 +81,46 @@ public enum Comparisons {
         return measurements
     }
 
+    /// How many rounds the import and the rebuild run, each contestant once per round, in turn
+    /// (`BENCH_ROUNDS`, 3 by default). Each contestant's median round is its result: these
+    /// contestants run one after the other for seconds to minutes, and a slow spell of a shared
+    /// machine then moves one round of one of them, not the ratio.
+    static let rounds = Swift.max(1, Int(ProcessInfo.processInfo.environment["BENCH_ROUNDS"] ?? "") ?? 3)
+
+    /// The run of median time (the later of the two middle ones for an even count).
+    static func median(_ runs: [ChildRun]) -> ChildRun { runs.sorted { $0.seconds < $1.seconds }[runs.count / 2] }
+
+    /// The median of `seconds`, as ``median(_:)`` takes it.
+    static func median(_ seconds: [Double]) -> Double { seconds.sorted()[seconds.count / 2] }
+
     /// End-to-end import of the JSON Lines by the real `dossier-ledger import` (parse, lifecycle,
-    /// statistics, durable batches), against CPython's `json` merely parsing the same lines.
+    /// statistics, durable batches), against CPython's `json` merely parsing the same lines, in
+    /// ``rounds`` rounds; each round imports into a new ledger. Peak memory is the largest of
+    /// the rounds.
     public static func importJSONL(_ workload: Workload) throws -> [ContestantResult] {
-        let path = try workload.scratch("import") + "/ledger"
-        let created = try runChild(dossierLedgerExecutable, ["init", "--ledger", path])
-        guard created.status == 0 else { throw BenchmarkError("dossier-ledger init failed (\(dossierLedgerExecutable))") }
-        let imported = try runChild(dossierLedgerExecutable, ["import", "--ledger", path, workload.jsonl, "--quiet"])
-        guard imported.status == 0 else { throw BenchmarkError("dossier-ledger import exited \(imported.status)") }
+        var imports: [ChildRun] = [], parses: [ChildRun] = []
+        for _ in 0..<rounds {
+            let path = try workload.scratch("import") + "/ledger"
+            let created = try runChild(dossierLedgerExecutable, ["init", "--ledger", path])
+            guard created.status == 0 else { throw BenchmarkError("dossier-ledger init failed (\(dossierLedgerExecutable))") }
+            sync()
+            let imported = try runChild(dossierLedgerExecutable, ["import", "--ledger", path, workload.jsonl, "--quiet"])
+            guard imported.status == 0 else { throw BenchmarkError("dossier-ledger import exited \(imported.status)") }
+            imports.append(imported)
+            sync()
+            let parse = try runChild("python3", ["-c", "import json, sys\nfor line in open(sys.argv[1], 'rb'): json.loads(line)", workload.jsonl])
+            guard parse.status == 0 else { throw BenchmarkError("python3 failed") }
+            parses.append(parse)
+        }
         _ = FileManager.default.createFile(atPath: workload.directory + "/import.complete", contents: Data())
-        let parse = try runChild("python3", ["-c", "import json, sys\nfor line in open(sys.argv[1], 'rb'): json.loads(line)", workload.jsonl])
-        guard parse.status == 0 else { throw BenchmarkError("python3 failed") }
+        let (imported, parse) = (median(imports), median(parses))
         let lines = try countLines(workload.jsonl)
         let measurements = [
             ContestantResult(name: "import JSONL", contestant: ledger, events: lines, seconds: imported.seconds, eventsPerSecond: Double(lines) / imported.seconds,
-                        values: ["peak resident bytes": Double(imported.peakResidentBytes), "peak anonymous bytes": Double(imported.peakAnonymousBytes)], ratios: [:]),
+                        values: ["peak resident bytes": Double(imports.map(\.peakResidentBytes).max() ?? 0),
+                                 "peak anonymous bytes": Double(imports.map(\.peakAnonymousBytes).max() ?? 0), "rounds": Double(rounds)], ratios: [:]),
             ContestantResult(name: "import JSONL", contestant: python, events: lines, seconds: parse.seconds, eventsPerSecond: Double(lines) / parse.seconds,
-                        values: ["peak resident bytes": Double(parse.peakResidentBytes)], ratios: [:]),
+                        values: ["peak resident bytes": Double(parses.map(\.peakResidentBytes).max() ?? 0), "rounds": Double(rounds)], ratios: [:]),
         ]
         Results.record(measurements)
         return measurements
@@ -110,25 +133,40 @@ public enum Comparisons {
     }
 
     /// The full statistics rebuild by the real `dossier-ledger rebuild`, against a raw LMDB scan
-    /// of the same record bytes and the SQLite store's rebuild (read every row, decode the payload).
+    /// of the same record bytes and the SQLite store's rebuild (read every row, decode the
+    /// payload), in ``rounds`` rounds. Peak memory is the largest of the rounds.
     public static func rebuild(_ workload: Workload) throws -> [ContestantResult] {
         let path = try imported(workload)
         let stores = try appended(workload)
-        let rebuilt = try runChild(dossierLedgerExecutable, ["rebuild", "--ledger", path, "--quiet"])
-        guard rebuilt.status == 0 else { throw BenchmarkError("dossier-ledger rebuild exited \(rebuilt.status)") }
-        let events = try Ledger.open(at: path, options: readOnly).head().position
-        var scanTime = Stopwatch()
         let rawStore = try RawLMDB(path: stores.raw)
-        let scanned = try scanTime.time { try rawStore.scan() }
-        var sqliteTime = Stopwatch()
-        try sqliteTime.time { _ = try SQLiteStore(path: stores.sqlite).rebuild() }
+        var rebuilds: [ChildRun] = [], scans: [Double] = [], sqliteRebuilds: [Double] = []
+        var scanned = 0
+        for _ in 0..<rounds {
+            sync()
+            let rebuilt = try runChild(dossierLedgerExecutable, ["rebuild", "--ledger", path, "--quiet"])
+            guard rebuilt.status == 0 else { throw BenchmarkError("dossier-ledger rebuild exited \(rebuilt.status)") }
+            rebuilds.append(rebuilt)
+            sync()
+            var scanTime = Stopwatch()
+            scanned = try scanTime.time { try rawStore.scan() }
+            scans.append(scanTime.seconds)
+            sync()
+            var sqliteTime = Stopwatch()
+            try sqliteTime.time { _ = try SQLiteStore(path: stores.sqlite).rebuild() }
+            sqliteRebuilds.append(sqliteTime.seconds)
+        }
+        let events = try Ledger.open(at: path, options: readOnly).head().position
+        let rebuilt = median(rebuilds)
+        let (scanSeconds, sqliteSeconds) = (median(scans), median(sqliteRebuilds))
         let measurements = [
             ContestantResult(name: "statistics rebuild", contestant: ledger, events: Int(events), seconds: rebuilt.seconds,
-                        eventsPerSecond: Double(events) / rebuilt.seconds, values: ["peak resident bytes": Double(rebuilt.peakResidentBytes), "peak anonymous bytes": Double(rebuilt.peakAnonymousBytes)], ratios: [:]),
-            ContestantResult(name: "statistics rebuild", contestant: raw, events: scanned, seconds: scanTime.seconds,
-                        eventsPerSecond: Double(scanned) / scanTime.seconds, values: [:], ratios: [:]),
-            ContestantResult(name: "statistics rebuild", contestant: sqlite, events: scanned, seconds: sqliteTime.seconds,
-                        eventsPerSecond: Double(scanned) / sqliteTime.seconds, values: [:], ratios: [:]),
+                        eventsPerSecond: Double(events) / rebuilt.seconds,
+                        values: ["peak resident bytes": Double(rebuilds.map(\.peakResidentBytes).max() ?? 0),
+                                 "peak anonymous bytes": Double(rebuilds.map(\.peakAnonymousBytes).max() ?? 0), "rounds": Double(rounds)], ratios: [:]),
+            ContestantResult(name: "statistics rebuild", contestant: raw, events: scanned, seconds: scanSeconds,
+                        eventsPerSecond: Double(scanned) / scanSeconds, values: ["rounds": Double(rounds)], ratios: [:]),
+            ContestantResult(name: "statistics rebuild", contestant: sqlite, events: scanned, seconds: sqliteSeconds,
+                        eventsPerSecond: Double(scanned) / sqliteSeconds, values: ["rounds": Double(rounds)], ratios: [:]),
         ]
         Results.record(measurements)
         return measurements
