@@ -4,20 +4,21 @@ import CLedgerNettle
 /// (Debian's `nettle-dev`), which uses the processor's SHA instructions where it has them.
 ///
 /// The state lives on the stack: hashing allocates nothing, which matters at one hash per
-/// appended or verified event.
-public enum SHA256 {
+/// appended or verified event. Visible to this package's modules only (`DossierLedger` derives
+/// event ids with it), so that it is not a second `SHA256` beside swift-crypto's for users.
+package enum SHA256 {
     /// The number of bytes of a digest.
-    public static let byteCount = 32
+    package static let byteCount = 32
 
     /// The SHA-256 of `bytes`.
-    public static func hash(_ bytes: [UInt8]) -> [UInt8] {
+    package static func hash(_ bytes: [UInt8]) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: byteCount)
         bytes.withUnsafeBytes { buffer in digest.withUnsafeMutableBytes { hash(buffer, into: $0) } }
         return digest
     }
 
     /// Writes the SHA-256 of `first` followed by `second` into the first 32 bytes of `output`.
-    public static func hash(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0), into output: UnsafeMutableRawBufferPointer) {
+    package static func hash(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0), into output: UnsafeMutableRawBufferPointer) {
         precondition(output.count >= byteCount, "a SHA-256 digest needs 32 bytes")
         var context = sha256_ctx()
         nettle_sha256_init(&context)
