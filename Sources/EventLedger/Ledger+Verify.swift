@@ -3,7 +3,7 @@ import LedgerLMDB
 extension Ledger {
     /// Recomputes the chain and checks every record and index against the log, in one read
     /// transaction: first every record in position order, stopping at the first problem, then
-    /// the stream-event index as a whole.
+    /// the event-id and stream-event indexes, each as a whole.
     ///
     /// Checked: positions are dense from 1; each record decodes and states its own position;
     /// each chain hash equals SHA-256 of the previous one and the record's canonical bytes;
@@ -34,6 +34,9 @@ extension Ledger {
                 problem = try checkIndexSizes(checker, in: txn)
             }
             if problem == nil {
+                problem = try checkEventIDIndex(checker, in: txn)
+            }
+            if problem == nil {
                 problem = try checkStreamEventIndex(checker, in: txn)
             }
             if problem == nil, let digest {
@@ -59,12 +62,33 @@ extension Ledger {
         return nil
     }
 
+    /// Checks the event-id index against the log in the index's own order, as
+    /// ``checkStreamEventIndex(_:in:)`` does the stream-event index: one pass over the index
+    /// instead of a search per event, and, when the two differ, a second pass over the log that
+    /// looks each event's id up to name the first one the index gets wrong.
+    private func checkEventIDIndex(_ checker: ChainChecker, in txn: borrowing ReadTransaction) throws -> VerificationProblem? {
+        var stored = IndexEntryDigest()
+        try txn.withCursor(in: databases.eventIDs) { cursor in
+            var found = try cursor.first()
+            while found {
+                cursor.withEntry { key, value in
+                    if let position = Keys.number(value) { stored.add(id: key, position: position) } else { stored.addMalformed() }
+                }
+                found = try cursor.next()
+            }
+        }
+        guard stored != checker.idEntries else { return nil }
+        return try firstEventMisindexed(through: checker.position, in: txn, by: "event-id index") { record in
+            try txn.withValue(for: record.idBytes.bytes, in: databases.eventIDs) { Keys.number($0) } ?? nil
+        }
+    }
+
     /// Checks the stream-event index against the log in the index's own order: the entries
     /// the log implies and the stored ones must be the same set, which a keyed hash of each
     /// entry, combined over all of them, shows in one pass over each. When they differ, a second
     /// pass looks each event up to name the first one the index gets wrong.
     private func checkStreamEventIndex(_ checker: ChainChecker, in txn: borrowing ReadTransaction) throws -> VerificationProblem? {
-        var stored = StreamEntryDigest()
+        var stored = IndexEntryDigest()
         try txn.withCursor(in: databases.streamEvents) { cursor in
             var found = try cursor.first()
             while found {
@@ -79,24 +103,34 @@ extension Ledger {
             }
         }
         guard stored != checker.streamEntries else { return nil }
+        return try firstEventMisindexed(through: checker.indexedThrough, in: txn, by: "stream-event index") { record in
+            try Keys.withStreamEvent(record.streamNumber, record.streamVersion) { key in
+                try txn.withValue(for: key, in: databases.streamEvents) { Keys.number($0) }
+            } ?? nil
+        }
+    }
+
+    /// The first event up to `through` whose entry in an index (`indexed` reads it) is not its
+    /// position; else a problem after `through`: the index holds entries the log does not
+    /// account for.
+    private func firstEventMisindexed(
+        through: UInt64, in txn: borrowing ReadTransaction, by index: String, _ indexed: (borrowing EventRecord) throws -> UInt64?
+    ) throws -> VerificationProblem {
         var located: VerificationProblem?
         try txn.withCursor(in: databases.events) { cursor in
             var found = try cursor.first()
             while found, located == nil {
                 located = try cursor.withEntry { key, value -> VerificationProblem? in
-                    guard let position = Keys.number(key), position <= checker.indexedThrough else { return nil }
+                    guard let position = Keys.number(key), position <= through else { return nil }
                     return try value.withUnsafeBytes { bytes in
                         let record = try EventRecord(bytes: bytes, position: position)
-                        let indexed = try Keys.withStreamEvent(record.streamNumber, record.streamVersion) { key in
-                            try txn.withValue(for: key, in: databases.streamEvents) { Keys.number($0) }
-                        } ?? nil
-                        return indexed == position ? nil : VerificationProblem(position: position, reason: "the stream-event index does not point at this event")
+                        return try indexed(record) == position ? nil : VerificationProblem(position: position, reason: "the \(index) does not point at this event")
                     }
                 }
                 found = try cursor.next()
             }
         }
-        return located ?? VerificationProblem(position: checker.indexedThrough + 1, reason: "the stream-event index holds entries the log does not account for")
+        return located ?? VerificationProblem(position: through + 1, reason: "the \(index) holds entries the log does not account for")
     }
 
     private func check(_ digest: LedgerDigest, in txn: borrowing ReadTransaction, head: UInt64) throws -> VerificationProblem? {
@@ -123,7 +157,9 @@ private struct ChainChecker {
     /// stream index at the stream's first event, and later events must carry the same id.
     var streamIDHashes: [Int] = []
     /// The stream-event index entries the log implies, up to the watermark.
-    var streamEntries = StreamEntryDigest()
+    var streamEntries = IndexEntryDigest()
+    /// The event-id index entries the log implies.
+    var idEntries = IndexEntryDigest()
     var next = [UInt8](repeating: 0, count: RecordFormat.hashBytes)
 
     mutating func check(key: RawSpan, bytes: UnsafeRawBufferPointer, ledger: Ledger, txn: borrowing ReadTransaction) throws -> VerificationProblem? {
@@ -171,30 +207,44 @@ private struct ChainChecker {
         }
         streamVersions[Int(number - 1)] = version
         if expected <= indexedThrough { streamEntries.add(stream: number, version: version, position: expected) }
-        let byID = try txn.withValue(for: record.idBytes.bytes, in: ledger.databases.eventIDs) { Keys.number($0) } ?? nil
-        guard byID == expected else { return problem("the event-id index does not point at this event") }
+        idEntries.add(id: record.idBytes.bytes, position: expected)
         swap(&chain, &next)
         position = expected
         return nil
     }
 }
 
-/// A set of stream-event index entries summed up as one value: a keyed hash (random per
-/// process) of each entry, combined by addition, and their count. Two sets of distinct entries
-/// give the same digest only by a chance no one can aim for without the key.
-struct StreamEntryDigest: Equatable {
+/// A set of index entries summed up as one value: a keyed hash (random per process) of each
+/// entry, combined by addition, and their count. Two sets of distinct entries give the same
+/// digest only by a chance no one can aim for without the key.
+struct IndexEntryDigest: Equatable {
     private var sum: UInt64 = 0
     private var count = 0
     private var malformed = 0
 
+    /// Adds a stream-event index entry.
     mutating func add(stream: UInt64, version: UInt64, position: UInt64) {
         var hasher = Hasher()
         hasher.combine(stream)
         hasher.combine(version)
         hasher.combine(position)
-        sum &+= UInt64(bitPattern: Int64(hasher.finalize()))
-        count += 1
+        add(hasher.finalize())
+    }
+
+    /// Adds an event-id index entry. The id's length goes first, so that no two entries hash
+    /// the same bytes.
+    mutating func add(id: RawSpan, position: UInt64) {
+        var hasher = Hasher()
+        hasher.combine(id.byteCount)
+        id.withUnsafeBytes { hasher.combine(bytes: $0) }
+        hasher.combine(position)
+        add(hasher.finalize())
     }
 
     mutating func addMalformed() { malformed += 1 }
+
+    private mutating func add(_ hash: Int) {
+        sum &+= UInt64(bitPattern: Int64(hash))
+        count += 1
+    }
 }

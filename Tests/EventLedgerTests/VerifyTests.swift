@@ -96,4 +96,30 @@ import Testing
         #expect(problem?.position == 4)
         #expect(problem?.reason.contains("stream-event index") == true)
     }
+
+    /// An id pointed at another event, and an id replaced by another one (same number of
+    /// entries, so only the index's content can tell): each is found at the event it concerns.
+    @Test(arguments: [(id: "e5", pointsAt: UInt64(9), replacedBy: nil as String?), (id: "e5", pointsAt: UInt64(5), replacedBy: "e5x")])
+    func anEventIDIndexEntryPointingElsewhereIsFoundAtItsEvent(id: String, pointsAt: UInt64, replacedBy: String?) throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.child("ledger")
+        do {
+            let ledger = try makeLedger(directory)
+            for index in 1...20 { try ledger.append([event("e\(index)")], to: "S\(index % 3)") }
+            #expect(try ledger.verify().problem == nil)
+        }
+        do {
+            let environment = try Environment(path: path)
+            let eventIDs = try environment.database(named: "eventIDs")
+            try environment.write { txn in
+                if replacedBy != nil { try txn.delete(Array(id.utf8).span.bytes, in: eventIDs) }
+                try withUnsafeBytes(of: pointsAt.bigEndian) { position in
+                    try txn.put(position.bytes, for: Array((replacedBy ?? id).utf8).span.bytes, in: eventIDs)
+                }
+            }
+        }
+        let problem = try Ledger.open(at: path, options: testOptions { $0.readOnly = true }).verify().problem
+        #expect(problem?.position == 5)
+        #expect(problem?.reason.contains("event-id index") == true)
+    }
 }
