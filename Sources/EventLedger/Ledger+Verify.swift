@@ -1,5 +1,11 @@
 import LedgerLMDB
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 extension Ledger {
     /// Recomputes the chain and checks every record and index against the log, in one read
     /// transaction: first every record in position order, stopping at the first problem, then
@@ -62,60 +68,57 @@ extension Ledger {
         return nil
     }
 
-    /// Checks the event-id index against the log in the index's own order, as
-    /// ``checkStreamEventIndex(_:in:)`` does the stream-event index: one pass over the index
-    /// instead of a search per event, and, when the two differ, a second pass over the log that
-    /// looks each event's id up to name the first one the index gets wrong.
+    /// Checks the event-id index against the log: see ``checkIndex(_:named:through:implied:in:add:lookUp:)``.
     private func checkEventIDIndex(_ checker: ChainChecker, in txn: borrowing ReadTransaction) throws -> VerificationProblem? {
-        var stored = IndexEntryDigest()
-        try txn.withCursor(in: databases.eventIDs) { cursor in
-            var found = try cursor.first()
-            while found {
-                cursor.withEntry { key, value in
-                    if let position = Keys.number(value) { stored.add(id: key, position: position) } else { stored.addMalformed() }
-                }
-                found = try cursor.next()
-            }
-        }
-        guard stored != checker.idEntries else { return nil }
-        return try firstEventMisindexed(through: checker.position, in: txn, by: "event-id index") { record in
-            try txn.withValue(for: record.idBytes.bytes, in: databases.eventIDs) { Keys.number($0) } ?? nil
-        }
+        try checkIndex(
+            databases.eventIDs, named: "event-id index", through: checker.position, implied: checker.idEntries, in: txn,
+            add: { digest, key, value in
+                if let position = Keys.number(value) { digest.add(id: key, position: position) } else { digest.addMalformed() }
+            },
+            lookUp: { record in try txn.withValue(for: record.idBytes.bytes, in: databases.eventIDs) { Keys.number($0) } ?? nil })
     }
 
-    /// Checks the stream-event index against the log in the index's own order: the entries
-    /// the log implies and the stored ones must be the same set, which a keyed hash of each
-    /// entry, combined over all of them, shows in one pass over each. When they differ, a second
-    /// pass looks each event up to name the first one the index gets wrong.
+    /// Checks the stream-event index against the log, up to its watermark: see
+    /// ``checkIndex(_:named:through:implied:in:add:lookUp:)``.
     private func checkStreamEventIndex(_ checker: ChainChecker, in txn: borrowing ReadTransaction) throws -> VerificationProblem? {
-        var stored = IndexEntryDigest()
-        try txn.withCursor(in: databases.streamEvents) { cursor in
-            var found = try cursor.first()
-            while found {
-                cursor.withEntry { key, value in
-                    if let entry = Keys.streamEvent(key), let position = Keys.number(value) {
-                        stored.add(stream: entry.stream, version: entry.version, position: position)
-                    } else {
-                        stored.addMalformed()
-                    }
+        try checkIndex(
+            databases.streamEvents, named: "stream-event index", through: checker.indexedThrough, implied: checker.streamEntries, in: txn,
+            add: { digest, key, value in
+                if let entry = Keys.streamEvent(key), let position = Keys.number(value) {
+                    digest.add(stream: entry.stream, version: entry.version, position: position)
+                } else {
+                    digest.addMalformed()
                 }
-                found = try cursor.next()
-            }
-        }
-        guard stored != checker.streamEntries else { return nil }
-        return try firstEventMisindexed(through: checker.indexedThrough, in: txn, by: "stream-event index") { record in
-            try Keys.withStreamEvent(record.streamNumber, record.streamVersion) { key in
-                try txn.withValue(for: key, in: databases.streamEvents) { Keys.number($0) }
-            } ?? nil
-        }
+            },
+            lookUp: { record in
+                try Keys.withStreamEvent(record.streamNumber, record.streamVersion) { key in
+                    try txn.withValue(for: key, in: databases.streamEvents) { Keys.number($0) }
+                } ?? nil
+            })
     }
 
-    /// The first event up to `through` whose entry in an index (`indexed` reads it) is not its
-    /// position; else a problem after `through`: the index holds entries the log does not
-    /// account for.
-    private func firstEventMisindexed(
-        through: UInt64, in txn: borrowing ReadTransaction, by index: String, _ indexed: (borrowing EventRecord) throws -> UInt64?
-    ) throws -> VerificationProblem {
+    /// Checks an index against the log in the index's own order: the entries the log implies
+    /// (`implied`, summed up while the chain was checked) and the stored ones must be the same
+    /// set, which a keyed hash of each entry, combined over all of them, shows in one pass over
+    /// the index (the numbers of entries were compared before). When they differ, a second pass
+    /// looks each event up (`lookUp`) to name the first one the index gets wrong. Without a
+    /// secret key (`SWIFT_DETERMINISTIC_HASHING` set), entries could be forged to give the same
+    /// sum, so every event is looked up instead.
+    private func checkIndex(
+        _ index: Database, named name: String, through: UInt64, implied: IndexEntryDigest, in txn: borrowing ReadTransaction,
+        add: (inout IndexEntryDigest, _ key: RawSpan, _ value: RawSpan) -> Void, lookUp: (borrowing EventRecord) throws -> UInt64?
+    ) throws -> VerificationProblem? {
+        if IndexEntryDigest.isKeyed {
+            var stored = IndexEntryDigest()
+            try txn.withCursor(in: index) { cursor in
+                var found = try cursor.first()
+                while found {
+                    cursor.withEntry { key, value in add(&stored, key, value) }
+                    found = try cursor.next()
+                }
+            }
+            guard stored != implied else { return nil }
+        }
         var located: VerificationProblem?
         try txn.withCursor(in: databases.events) { cursor in
             var found = try cursor.first()
@@ -124,13 +127,14 @@ extension Ledger {
                     guard let position = Keys.number(key), position <= through else { return nil }
                     return try value.withUnsafeBytes { bytes in
                         let record = try EventRecord(bytes: bytes, position: position)
-                        return try indexed(record) == position ? nil : VerificationProblem(position: position, reason: "the \(index) does not point at this event")
+                        return try lookUp(record) == position ? nil : VerificationProblem(position: position, reason: "the \(name) does not point at this event")
                     }
                 }
                 found = try cursor.next()
             }
         }
-        return located ?? VerificationProblem(position: through + 1, reason: "the \(index) holds entries the log does not account for")
+        guard IndexEntryDigest.isKeyed else { return located }
+        return located ?? VerificationProblem(position: through + 1, reason: "the \(name) holds entries the log does not account for")
     }
 
     private func check(_ digest: LedgerDigest, in txn: borrowing ReadTransaction, head: UInt64) throws -> VerificationProblem? {
@@ -218,6 +222,10 @@ private struct ChainChecker {
 /// entry, combined by addition, and their count. Two sets of distinct entries give the same
 /// digest only by a chance no one can aim for without the key.
 struct IndexEntryDigest: Equatable {
+    /// Whether this process's `Hasher` has a secret, random key: not when the environment sets
+    /// `SWIFT_DETERMINISTIC_HASHING`.
+    static let isKeyed = ProcessInfo.processInfo.environment["SWIFT_DETERMINISTIC_HASHING"] == nil
+
     private var sum: UInt64 = 0
     private var count = 0
     private var malformed = 0

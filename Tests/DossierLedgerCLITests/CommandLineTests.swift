@@ -1,4 +1,6 @@
+import EventLedger
 import Foundation
+import LedgerLMDB
 import TestSupport
 import Testing
 
@@ -86,6 +88,33 @@ import Testing
         let tampered = try dossierLedger(["verify", "--ledger", ledger])
         #expect(tampered.status == 1)
         #expect(tampered.stdout.contains("verify: FAILED at position"))
+    }
+
+    /// With `SWIFT_DETERMINISTIC_HASHING` set, the key of `Hasher` is known, so `verify` checks
+    /// the indexes by looking every event up rather than through their keyed digests: an intact
+    /// ledger passes, and an event-id entry pointed at another event is found at its event,
+    /// with the variable set and without it.
+    @Test func verifyFindsAnEventIDPointedElsewhereWithAndWithoutDeterministicHashing() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try importedFixture(directory)
+        let deterministic = ["SWIFT_DETERMINISTIC_HASHING": "1"]
+        let clean = try dossierLedger(["verify", "--ledger", ledger], environment: deterministic)
+        #expect(clean.status == 0, "\(clean.stdout)\(clean.stderr)")
+        var id = ""
+        try Ledger.open(at: ledger).forEachEvent(from: 200, through: 200) { id = $0.id }
+        do {
+            let environment = try Environment(path: ledger)
+            let eventIDs = try environment.database(named: "eventIDs")
+            try environment.write { txn in
+                try withUnsafeBytes(of: UInt64(201).bigEndian) { try txn.put($0.bytes, for: Array(id.utf8).span.bytes, in: eventIDs) }
+            }
+        }
+        for extra in [deterministic, [:]] {
+            let tampered = try dossierLedger(["verify", "--ledger", ledger], environment: extra)
+            #expect(tampered.status == 1, "\(extra)")
+            #expect(tampered.stdout.contains("verify: FAILED at position 200"), "\(extra): \(tampered.stdout)")
+            #expect(tampered.stdout.contains("event-id index"), "\(extra)")
+        }
     }
 
     @Test func allOrNothingAppendsNothingFromAFileWithOneBadLine() throws {
