@@ -73,18 +73,26 @@ import Testing
         #expect(try honest.verify(against: beyond).problem?.position == 11)
     }
 
-    @Test func aStreamEventIndexEntryPointingElsewhereIsFoundAtItsEvent() throws {
+    /// Appends events "e1" to "e20" to streams S1, S2, S0, S1…, checks that they verify, then
+    /// lets `tamper` change the closed ledger's indexes and returns what `verify` finds.
+    private func problemAfterTampering(
+        tailEventsMax: Int = Limits.streamTailEventsMax, _ tamper: (Environment) throws -> Void
+    ) throws -> VerificationProblem? {
         let directory = try TemporaryDirectory()
         let path = directory.child("ledger")
         do {
-            // Merging every 4 events puts most entries in the index.
-            let ledger = try makeLedger(directory) { $0.streamTailEventsMax = 4 }
+            let ledger = try makeLedger(directory) { $0.streamTailEventsMax = tailEventsMax }
             for index in 1...20 { try ledger.append([event("e\(index)")], to: "S\(index % 3)") }
             #expect(try ledger.verify().problem == nil)
         }
-        // Stream 1 ("S1") has its events at positions 1, 4, 7…: point its version 2 at position 7.
-        do {
-            let environment = try Environment(path: path)
+        try tamper(try Environment(path: path))
+        return try Ledger.open(at: path, options: testOptions { $0.readOnly = true }).verify().problem
+    }
+
+    @Test func aStreamEventIndexEntryPointingElsewhereIsFoundAtItsEvent() throws {
+        // Merging every 4 events puts most entries in the index. Stream 1 ("S1") has its events
+        // at positions 1, 4, 7…: point its version 2 at position 7.
+        let problem = try problemAfterTampering(tailEventsMax: 4) { environment in
             let streamEvents = try environment.database(named: "streamEvents")
             try environment.write { txn in
                 try withUnsafeBytes(of: (UInt64(1).bigEndian, UInt64(2).bigEndian)) { key in
@@ -92,7 +100,6 @@ import Testing
                 }
             }
         }
-        let problem = try Ledger.open(at: path, options: testOptions { $0.readOnly = true }).verify().problem
         #expect(problem?.position == 4)
         #expect(problem?.reason.contains("stream-event index") == true)
     }
@@ -101,15 +108,7 @@ import Testing
     /// entries, so only the index's content can tell): each is found at the event it concerns.
     @Test(arguments: [(id: "e5", pointsAt: UInt64(9), replacedBy: nil as String?), (id: "e5", pointsAt: UInt64(5), replacedBy: "e5x")])
     func anEventIDIndexEntryPointingElsewhereIsFoundAtItsEvent(id: String, pointsAt: UInt64, replacedBy: String?) throws {
-        let directory = try TemporaryDirectory()
-        let path = directory.child("ledger")
-        do {
-            let ledger = try makeLedger(directory)
-            for index in 1...20 { try ledger.append([event("e\(index)")], to: "S\(index % 3)") }
-            #expect(try ledger.verify().problem == nil)
-        }
-        do {
-            let environment = try Environment(path: path)
+        let problem = try problemAfterTampering { environment in
             let eventIDs = try environment.database(named: "eventIDs")
             try environment.write { txn in
                 if replacedBy != nil { try txn.delete(Array(id.utf8).span.bytes, in: eventIDs) }
@@ -118,7 +117,6 @@ import Testing
                 }
             }
         }
-        let problem = try Ledger.open(at: path, options: testOptions { $0.readOnly = true }).verify().problem
         #expect(problem?.position == 5)
         #expect(problem?.reason.contains("event-id index") == true)
     }
