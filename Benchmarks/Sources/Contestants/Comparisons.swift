@@ -87,11 +87,10 @@ public enum Comparisons {
     /// machine then moves one round of one of them, not the ratio.
     static let rounds = Swift.max(1, Int(ProcessInfo.processInfo.environment["BENCH_ROUNDS"] ?? "") ?? 3)
 
-    /// The run of median time (the later of the two middle ones for an even count).
-    static func median(_ runs: [ChildRun]) -> ChildRun { runs.sorted { $0.seconds < $1.seconds }[runs.count / 2] }
-
-    /// The median of `seconds`, as ``median(_:)`` takes it.
-    static func median(_ seconds: [Double]) -> Double { seconds.sorted()[seconds.count / 2] }
+    /// The item of median `seconds` (the later of the two middle ones for an even count).
+    static func median<T>(_ items: [T], seconds: (T) -> Double) -> T {
+        items.sorted { seconds($0) < seconds($1) }[items.count / 2]
+    }
 
     /// End-to-end import of the JSON Lines by the real `dossier-ledger import` (parse, lifecycle,
     /// statistics, durable batches), against CPython's `json` merely parsing the same lines, in
@@ -113,7 +112,7 @@ public enum Comparisons {
             parses.append(parse)
         }
         _ = FileManager.default.createFile(atPath: workload.directory + "/import.complete", contents: Data())
-        let (imported, parse) = (median(imports), median(parses))
+        let (imported, parse) = (median(imports, seconds: \.seconds), median(parses, seconds: \.seconds))
         let lines = try countLines(workload.jsonl)
         let measurements = [
             ContestantResult(name: "import JSONL", contestant: ledger, events: lines, seconds: imported.seconds, eventsPerSecond: Double(lines) / imported.seconds,
@@ -156,8 +155,8 @@ public enum Comparisons {
             sqliteRebuilds.append(sqliteTime.seconds)
         }
         let events = try Ledger.open(at: path, options: readOnly).head().position
-        let rebuilt = median(rebuilds)
-        let (scanSeconds, sqliteSeconds) = (median(scans), median(sqliteRebuilds))
+        let rebuilt = median(rebuilds, seconds: \.seconds)
+        let (scanSeconds, sqliteSeconds) = (median(scans) { $0 }, median(sqliteRebuilds) { $0 })
         let measurements = [
             ContestantResult(name: "statistics rebuild", contestant: ledger, events: Int(events), seconds: rebuilt.seconds,
                         eventsPerSecond: Double(events) / rebuilt.seconds,
