@@ -67,15 +67,37 @@ public struct StatisticsProjection: Projection {
         return batch
     }
 
-    /// Folds one event into the batch. Events of the ledger's own streams (ids beginning with
-    /// `$`) and of types that are not dossier events are skipped.
-    public func apply(_ record: borrowing EventRecord, to batch: inout Batch, store: borrowing ProjectionStore) throws {
+    /// What the fold needs of a dossier event.
+    public struct Decoded: Sendable {
+        /// The event's position in the log.
+        public var position: UInt64
+        /// The number of its dossier's stream.
+        public var streamNumber: UInt64
+        /// When it happened.
+        public var at: Timestamp
+        /// What happened.
+        public var details: DossierEvent.Details
+    }
+
+    /// Decodes a dossier event into `events`; skips the ledger's settings and records of
+    /// another schema.
+    public func decode(_ record: borrowing EventRecord, into events: inout [Decoded]) throws {
         guard record.schemaVersion == DossierCodec.schemaVersion, !record.isType(LedgerSettings.eventType) else { return }
         let position = record.position
         let (at, details) = try record.withPayload { span in
             try span.withUnsafeBytes { try DossierCodec.decodePayload($0, position: position) }
         }
-        let number = record.streamNumber
+        events.append(Decoded(position: position, streamNumber: record.streamNumber, at: at, details: details))
+    }
+
+    /// Folds dossier events into the batch, in log order.
+    public func apply(_ events: [Decoded], to batch: inout Batch, store: borrowing ProjectionStore) throws {
+        for event in events { try apply(event, to: &batch, store: store) }
+    }
+
+    private func apply(_ event: Decoded, to batch: inout Batch, store: borrowing ProjectionStore) throws {
+        let (position, at, details) = (event.position, event.at, event.details)
+        let number = event.streamNumber
         let touched = batch.dossiers.index(of: number)
         var entry: DossierTable.Entry
         if let touched {

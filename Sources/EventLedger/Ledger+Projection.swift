@@ -1,3 +1,4 @@
+import Dispatch
 import LedgerLMDB
 
 #if canImport(Glibc)
@@ -18,6 +19,8 @@ extension Ledger {
     /// rebuild of 10 M events takes 15 % less time than at 1,000,000, and a peak heap of about
     /// 360 MiB instead of 280.
     static let catchUpChunkEventsMax: UInt64 = 2_000_000
+    /// How many events a fold decodes before it applies them.
+    static let foldBlockEvents = 4096
 
     /// Brings the stored state of `projection` up to the head, in write transactions of at
     /// most 2,000,000 events, each committing state and checkpoint together. A stored state of
@@ -120,7 +123,7 @@ extension Ledger {
             try Self.validate(batch)
             let results = try append(batch, recordedAtMicroseconds: recordedAt, in: &txn)
             let after = try head(in: txn)
-            if before < after.position { try fold(projection, from: before + 1, through: after.position, into: &store, in: txn) }
+            if before < after.position { try fold(projection, from: before + 1, through: after.position, into: &store, in: txn, committed: false) }
             try saveCheckpoint(after.position, of: projection, in: &txn)
             return (results, extra, after)
         }
@@ -130,12 +133,90 @@ extension Ledger {
 
     // MARK: Machinery
 
-    private func fold<P: Projection, A>(_ projection: P, from: UInt64, through: UInt64, into store: inout ProjectionStore, in txn: borrowing Transaction<A>) throws {
+    /// Folds the events from `from` through `through` into the projection's state in `store`.
+    ///
+    /// When they are at least ``LedgerOptions/readAheadEventsMin`` and `committed`, a second
+    /// thread reads and decodes them while this one applies them (`foldReadingAhead`). Events
+    /// appended by the open write transaction are not committed: no other transaction can read
+    /// them.
+    private func fold<P: Projection, A>(
+        _ projection: P, from: UInt64, through: UInt64, into store: inout ProjectionStore, in txn: borrowing Transaction<A>, committed: Bool = true
+    ) throws {
+        if committed && through >= from && through - from >= UInt64(Swift.max(1, options.readAheadEventsMin) - 1),
+           try foldReadingAhead(projection, from: from, through: through, into: &store) {
+            return
+        }
         var batch = projection.makeBatch()
-        try scan(from: from, through: through, direction: .forward, types: nil, limit: .max, in: txn) { record in
-            try projection.apply(record, to: &batch, store: store)
+        var block: [P.Decoded] = []
+        try decode(projection, from: from, through: through, in: txn, into: &block) { full in
+            try projection.apply(full, to: &batch, store: store)
+            full.removeAll(keepingCapacity: true)
+        }
+        try projection.apply(block, to: &batch, store: store)
+        try projection.flush(batch, into: &store)
+    }
+
+    /// The fold of committed events with a second thread reading and decoding them, in a read
+    /// transaction nested in the caller's (the log only grows, so it holds the same events),
+    /// a few blocks ahead of this thread, which applies them.
+    ///
+    /// - Returns: `false`, having folded nothing, when the reading transaction could not begin:
+    ///   every reader slot taken, or the map grown by another process since the caller's
+    ///   transaction began (adopting the new size would wait for that transaction to end).
+    private func foldReadingAhead<P: Projection>(_ projection: P, from: UInt64, through: UInt64, into store: inout ProjectionStore) throws -> Bool {
+        let blocks = ReadAhead<P.Decoded>(blocksAhead: 8)
+        DispatchQueue(label: "dossier-ledger.read-ahead").async { [self] in
+            var begun = false
+            blocks.end(Result {
+                do {
+                    try environment.readNested { reading in
+                        begun = true
+                        var block = blocks.emptyBlock()
+                        try decode(projection, from: from, through: through, in: reading, into: &block) { full in
+                            try blocks.put(full)
+                            full = blocks.emptyBlock()
+                        }
+                        try blocks.put(block)
+                    }
+                } catch where !begun {
+                    throw ReadingNotBegun()
+                }
+            })
+        }
+        defer { blocks.stop() }
+        var batch = projection.makeBatch()
+        do {
+            while let events = try blocks.next() {
+                try projection.apply(events, to: &batch, store: store)
+                blocks.recycle(events)
+            }
+        } catch is ReadingNotBegun {
+            return false
         }
         try projection.flush(batch, into: &store)
+        return true
+    }
+
+    /// Decodes the events from `from` through `through` into `block`, handing it to `full`
+    /// (which empties it) after every ``foldBlockEvents`` records; what is left at the end stays
+    /// in `block`.
+    ///
+    /// - Throws: ``LedgerError/corruptRecord(position:reason:)`` when `txn` does not hold every
+    ///   one of those events.
+    private func decode<P: Projection, A>(
+        _ projection: P, from: UInt64, through: UInt64, in txn: borrowing Transaction<A>,
+        into block: inout [P.Decoded], full: (inout [P.Decoded]) throws -> Void
+    ) throws {
+        var next = from
+        try scan(from: from, through: through, direction: .forward, types: nil, limit: .max, in: txn) { record in
+            try projection.decode(record, into: &block)
+            next += 1
+            if (next - from) % UInt64(Self.foldBlockEvents) == 0 { try full(&block) }
+        }
+        guard next > through else {
+            throw LedgerError.corruptRecord(
+                position: through, reason: "the log holds \(next - from) of the \(through - from + 1) events from position \(from) that a fold was to read")
+        }
     }
 
     /// Where a catch-up starts; clears a state stored by another version of the projection.
@@ -283,3 +364,6 @@ private func temporaryDirectory() -> String {
     let environment = ProcessInfo.processInfo.environment
     return environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
 }
+
+/// Why a fold's reading thread ended before it could begin its transaction.
+private struct ReadingNotBegun: Error {}

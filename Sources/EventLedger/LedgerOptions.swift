@@ -28,6 +28,10 @@ public struct LedgerOptions: Sendable {
     /// memory (see ``Limits/memoryCatchUpEventsMax``, the default). Any value reads the same
     /// state; lower means less memory and more reads that fold into a scratch file.
     public var memoryCatchUpEventsMax = Limits.memoryCatchUpEventsMax
+    /// The fewest events a fold of a projection must span for a second thread to read and
+    /// decode them while the calling thread applies them (see ``Limits/readAheadEventsMin``,
+    /// the default). Any value folds the same state; `Int.max` keeps every fold on one thread.
+    public var readAheadEventsMin = Limits.readAheadEventsMin
     /// Where folds into a scratch file go (the fresh fold `verify` compares the stored state
     /// with, and a read too far behind to catch up in memory); `nil`, the default, means the
     /// `TMPDIR` environment variable, else `/tmp`. The statistics of 10 M events take about

@@ -26,4 +26,8 @@ public enum Limits {
     /// by another version of the projection), a read folds the whole log into a scratch file
     /// instead, chunk by chunk, so that its memory stays bounded whatever the lag.
     public static let memoryCatchUpEventsMax = 2_000_000
+    /// The fewest events a fold must span for a second thread to read and decode them while the
+    /// calling thread applies them, by default (``LedgerOptions/readAheadEventsMin``). Below it,
+    /// starting the thread costs more than it saves.
+    public static let readAheadEventsMin = 50_000
 }

@@ -1,16 +1,20 @@
 /// A fold of the log into state stored beside it, in the ledger's LMDB environment.
 ///
 /// The ledger folds events in position order, a chunk at a time: it makes a ``Batch`` (the
-/// projection's own in-memory working state, typed as it likes), applies each event of the
-/// chunk to it with ``apply(_:to:store:)``, then asks the projection to ``flush(_:into:)`` the
-/// batch into its tables. The tables and the projection's checkpoint (the last position applied)
-/// are written in the same write transaction, so a crash can never apply an event twice or skip
-/// one. A projection catches up from its checkpoint (``Ledger/catchUp(_:progress:)``) and can be
+/// projection's own in-memory working state, typed as it likes), reads what the fold needs of
+/// each event with ``decode(_:into:)``, applies that to the batch a block of events at a time
+/// with ``apply(_:to:store:)``, then asks the projection to ``flush(_:into:)`` the batch into its
+/// tables. A long fold decodes on a second thread, ahead of the events being applied (see
+/// ``LedgerOptions/readAheadEventsMin``). The tables and the projection's checkpoint (the last
+/// position applied) are written in the same write transaction, so a crash can never apply an
+/// event twice or skip one. A projection catches up from its checkpoint (``Ledger/catchUp(_:progress:)``) and can be
 /// rebuilt from nothing (``Ledger/rebuild(_:progress:)``); the two must always give the same state.
 public protocol Projection: Sendable {
     /// The working state of a fold in progress: what ``apply(_:to:store:)`` changes, kept in
     /// memory until ``flush(_:into:)``.
     associatedtype Batch
+    /// What the fold needs of one event, read from its record by ``decode(_:into:)``.
+    associatedtype Decoded: Sendable
 
     /// The projection's name, unique in a ledger; its tables are stored as `NAME.TABLE`.
     var name: String { get }
@@ -23,8 +27,14 @@ public protocol Projection: Sendable {
     /// An empty batch.
     func makeBatch() -> Batch
 
-    /// Folds one event into the batch; `store` shows the state as of the batch's start.
-    func apply(_ record: borrowing EventRecord, to batch: inout Batch, store: borrowing ProjectionStore) throws
+    /// Appends what the fold needs of an event, read from its record, to `events`; appends
+    /// nothing for an event the projection ignores. It must depend on the record alone: during
+    /// a long catch-up it runs on another thread, ahead of ``apply(_:to:store:)``.
+    func decode(_ record: borrowing EventRecord, into events: inout [Decoded]) throws
+
+    /// Folds decoded events into the batch, in log order; `store` shows the state as of the
+    /// batch's start.
+    func apply(_ events: [Decoded], to batch: inout Batch, store: borrowing ProjectionStore) throws
 
     /// Writes what the batch changed into the store.
     func flush(_ batch: consuming Batch, into store: inout ProjectionStore) throws

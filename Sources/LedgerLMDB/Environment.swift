@@ -183,6 +183,24 @@ public final class Environment: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` in a read-only transaction on a helper thread of a thread that holds a
+    /// transaction of this environment open until `body` returns. It begins without waiting
+    /// for a map resize, which waits for the holder's transaction anyway (waiting would never
+    /// end). It sees the last commit, so, begun inside the holder's write transaction, it sees
+    /// what that transaction saw when it began.
+    ///
+    /// - Throws: `MDB_MAP_RESIZED` rather than adopting a map grown by another process, which
+    ///   would also wait for the holder.
+    package func readNested<R>(_ body: (borrowing ReadTransaction) throws -> R) throws -> R {
+        gate.enter(nested: true)
+        defer { gate.leave() }
+        var begun: OpaquePointer?
+        try check(mdb_txn_begin(pointer, nil, UInt32(MDB_RDONLY), &begun), "begin read transaction")
+        guard let txn = begun else { throw LMDBError(code: EINVAL, context: "begin read transaction") }
+        defer { mdb_txn_abort(txn) }
+        return try body(ReadTransaction(pointer: txn))
+    }
+
     /// Runs `body` in a write transaction and commits it when `body` returns; a `body` that
     /// throws aborts the transaction, so nothing of it is written.
     ///

@@ -35,12 +35,13 @@ final class MapGate: @unchecked Sendable {
         condition.deallocate()
     }
 
-    /// Called before a transaction begins; waits while a resize is under way.
-    func enter() {
+    /// Called before a transaction begins; waits while a resize is under way, unless the
+    /// transaction is `nested` in one that another thread holds open throughout it.
+    func enter(nested: Bool = false) {
         pthread_mutex_lock(mutex)
         let thread = pthread_self()
         // A thread already inside may nest without waiting: the resizer waits for it anyway.
-        if openByThread[thread, default: 0] == 0 {
+        if !nested && openByThread[thread, default: 0] == 0 {
             while resizing { pthread_cond_wait(condition, mutex) }
         }
         open += 1

@@ -25,9 +25,12 @@ import Testing
         }
     }
 
-    @Test func incrementalCatchUpAlwaysEqualsARebuildAtRandomCutPoints() throws {
+    /// With `readAheadEventsMin` 1, every rebuild and every fold `verify` compares with reads
+    /// and decodes on a second thread, while appends fold on one: the two must store the same.
+    @Test(arguments: [1, Int.max])
+    func incrementalCatchUpAlwaysEqualsARebuildAtRandomCutPoints(readAheadEventsMin: Int) throws {
         let directory = try TemporaryDirectory()
-        let ledger = try makeDossierLedger(directory)
+        let ledger = try makeDossierLedger(directory, readAheadEventsMin: readAheadEventsMin)
         let history = randomHistory(seed: 11, dossiers: 250)
         var random = SplitMix64(seed: 11)
         var start = 0

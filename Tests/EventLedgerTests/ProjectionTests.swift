@@ -13,8 +13,12 @@ private struct TypeCounts: Projection {
 
     func makeBatch() -> [String: Int] { [:] }
 
-    func apply(_ record: borrowing EventRecord, to batch: inout [String: Int], store: borrowing ProjectionStore) throws {
-        batch[record.type, default: 0] += 1
+    func decode(_ record: borrowing EventRecord, into types: inout [String]) throws {
+        types.append(record.type)
+    }
+
+    func apply(_ types: [String], to batch: inout [String: Int], store: borrowing ProjectionStore) throws {
+        for type in types { batch[type, default: 0] += 1 }
     }
 
     func flush(_ batch: consuming [String: Int], into store: inout ProjectionStore) throws {

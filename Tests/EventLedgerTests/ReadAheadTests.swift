@@ -1,0 +1,169 @@
+import EventLedger
+import LedgerLMDB
+import TestSupport
+import Testing
+
+/// Folds an order-sensitive digest of the events' positions and types: a fold that loses,
+/// repeats or reorders an event stores another digest.
+private struct PositionDigest: Projection {
+    struct Unreadable: Error, Equatable { var position: UInt64 }
+    struct Refused: Error, Equatable { var position: UInt64 }
+    struct Batch {
+        var state: (count: UInt64, digest: UInt64)?
+    }
+
+    var name = "positionDigest"
+    var version: UInt32 = 1
+    var tables = ["digest"]
+    /// Where `decode` throws ``Unreadable``, if anywhere.
+    var unreadableAt: UInt64?
+    /// Where `apply` throws ``Refused``, if anywhere.
+    var refusedAt: UInt64?
+
+    func makeBatch() -> Batch { Batch() }
+
+    func decode(_ record: borrowing EventRecord, into events: inout [(position: UInt64, type: String)]) throws {
+        if record.position == unreadableAt { throw Unreadable(position: record.position) }
+        events.append((record.position, record.type))
+    }
+
+    func apply(_ events: [(position: UInt64, type: String)], to batch: inout Batch, store: borrowing ProjectionStore) throws {
+        var state = try batch.state ?? stored(store)
+        for event in events {
+            if event.position == refusedAt { throw Refused(position: event.position) }
+            state = Self.step(state, event.position, event.type)
+        }
+        batch.state = state
+    }
+
+    func flush(_ batch: consuming Batch, into store: inout ProjectionStore) throws {
+        guard let state = batch.state else { return }
+        try store.put(Self.bytes(state.count) + Self.bytes(state.digest), for: [1], in: tables[0])
+    }
+
+    func stored(_ store: borrowing ProjectionStore) throws -> (count: UInt64, digest: UInt64) {
+        guard let value = try store.value(for: [1], in: tables[0]), value.count == 16 else { return (0, 14_695_981_039_346_656_037) }
+        let number = { (offset: Int) in value[offset..<offset + 8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
+        return (number(0), number(8))
+    }
+
+    /// The digest after one more event (FNV-1a over its position and type).
+    static func step(_ state: (count: UInt64, digest: UInt64), _ position: UInt64, _ type: String) -> (count: UInt64, digest: UInt64) {
+        var digest = state.digest
+        for byte in bytes(position) + Array(type.utf8) { digest = (digest ^ UInt64(byte)) &* 1_099_511_628_211 }
+        return (state.count + 1, digest)
+    }
+
+    static func bytes(_ number: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: number >> (56 - 8 * $0)) } }
+}
+
+/// The fold a second thread reads ahead for (``LedgerOptions/readAheadEventsMin``): what it
+/// stores, and how it ends when either thread fails.
+@Suite struct ReadAheadTests {
+    /// Appends `count` events over seven streams, with three types, in batches of 1,000.
+    private func appendEvents(_ ledger: Ledger, count: Int, from first: Int = 0) throws {
+        for start in stride(from: first, to: first + count, by: 1000) {
+            try ledger.append((start..<Swift.min(first + count, start + 1000)).map { index in
+                StreamAppend(stream: "S\(index % 7)", events: [event("e\(index)", ["a", "b", "c"][index % 3])])
+            })
+        }
+    }
+
+    /// The digest of every event of the log, folded here.
+    private func expected(_ ledger: Ledger) throws -> (count: UInt64, digest: UInt64) {
+        try allEvents(ledger).reduce((UInt64(0), UInt64(14_695_981_039_346_656_037))) { PositionDigest.step($0, $1.position, $1.type) }
+    }
+
+    private func digest(_ ledger: Ledger, _ projection: PositionDigest = PositionDigest()) throws -> (count: UInt64, digest: UInt64) {
+        try ledger.read(projection) { store, _ in try projection.stored(store) }
+    }
+
+    /// Checks the stored digest against one folded here from every event of the log.
+    private func expectDigest(_ ledger: Ledger, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let (stored, folded) = (try digest(ledger), try expected(ledger))
+        #expect(stored == folded, sourceLocation: sourceLocation)
+    }
+
+    @Test(arguments: [1, Int.max])
+    func everyFoldStoresTheSameWhetherOrNotItReadsAhead(readAheadEventsMin: Int) throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeLedger(directory) { $0.readAheadEventsMin = readAheadEventsMin }
+        let projection = PositionDigest()
+        // Several blocks of 4,096 decoded events, and a partial one.
+        try appendEvents(ledger, count: 10_000)
+        #expect(try ledger.catchUp(projection) == 10_000)
+        try expectDigest(ledger)
+        // An append folds its own events, which no other transaction can read before it commits.
+        _ = try ledger.append(updating: projection) { _ in
+            ((10_000..<15_000).map { StreamAppend(stream: "S\($0 % 7)", events: [event("e\($0)", "d")]) }, ())
+        }
+        #expect(try ledger.checkpoint(of: projection) == 15_000)
+        try expectDigest(ledger)
+        // A read folds the events its stored state lags behind, in memory.
+        try appendEvents(ledger, count: 6_000, from: 15_000)
+        try expectDigest(ledger)
+        #expect(try ledger.checkpoint(of: projection) == 15_000)
+        #expect(try ledger.rebuild(projection) == 21_000)
+        try expectDigest(ledger)
+        #expect(try digest(ledger).count == 21_000)
+    }
+
+    @Test(arguments: [UInt64(3), 4_096, 4_097, 9_999])
+    func anEventTheReadingThreadCannotDecodeFailsTheFoldAndWritesNothing(at position: UInt64) throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeLedger(directory) { $0.readAheadEventsMin = 1 }
+        try appendEvents(ledger, count: 10_000)
+        #expect(throws: PositionDigest.Unreadable(position: position)) {
+            try ledger.catchUp(PositionDigest(unreadableAt: position))
+        }
+        #expect(try ledger.checkpoint(of: PositionDigest()) == 0)
+        #expect(throws: PositionDigest.Unreadable(position: position)) {
+            try ledger.read(PositionDigest(unreadableAt: position)) { _, _ in }
+        }
+        #expect(try ledger.catchUp(PositionDigest()) == 10_000)
+        try expectDigest(ledger)
+    }
+
+    /// The applying thread gives up while the reading one may be waiting for room or still
+    /// reading: the fold must end (not hang), write nothing, and leave no transaction behind.
+    @Test(arguments: [UInt64(1), 4_097, 10_000])
+    func anEventTheApplyingThreadRefusesFailsTheFoldAndWritesNothing(at position: UInt64) throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeLedger(directory) { $0.readAheadEventsMin = 1 }
+        try appendEvents(ledger, count: 40_000)
+        #expect(throws: PositionDigest.Refused(position: position)) {
+            try ledger.catchUp(PositionDigest(refusedAt: position))
+        }
+        #expect(try ledger.checkpoint(of: PositionDigest()) == 0)
+        #expect(try ledger.catchUp(PositionDigest()) == 40_000)
+        try expectDigest(ledger)
+    }
+
+    @Test func aFoldWhoseReadingThreadGetsNoReaderSlotFoldsOnOneThread() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeLedger(directory) { $0.readAheadEventsMin = 1 }
+        try appendEvents(ledger, count: 100)
+        // Opening the projection's tables reads the environment's names: open them now.
+        try ledger.catchUp(PositionDigest())
+        try appendEvents(ledger, count: 4_900, from: 100)
+        let environment = ledger.environment
+        /// Holds read transactions open until no reader slot is left, then runs `body`.
+        func holdingEveryReaderSlot(_ body: () throws -> Void) throws {
+            var begun = false
+            do {
+                try environment.read { _ in
+                    begun = true
+                    try holdingEveryReaderSlot(body)
+                }
+            } catch LMDBError.readersFull where !begun {
+                try body()
+            }
+        }
+        var caughtUp: UInt64 = 0
+        try holdingEveryReaderSlot {
+            caughtUp = try ledger.catchUp(PositionDigest())
+        }
+        #expect(caughtUp == 5_000)
+        try expectDigest(ledger)
+    }
+}
