@@ -5,9 +5,15 @@ import Testing
 
 /// Folds an order-sensitive digest of the events' positions and types: a fold that loses,
 /// repeats or reorders an event stores another digest.
-private struct PositionDigest: Projection {
-    struct Unreadable: Error, Equatable { var position: UInt64 }
-    struct Refused: Error, Equatable { var position: UInt64 }
+struct PositionDigest: Projection, CustomTestStringConvertible {
+    /// How a fold made to fail fails.
+    enum Failure: Error, Equatable {
+        /// `decode` threw at this position.
+        case unreadable(UInt64)
+        /// `apply` threw at this position.
+        case refused(UInt64)
+    }
+
     struct Batch {
         var state: (count: UInt64, digest: UInt64)?
     }
@@ -15,22 +21,25 @@ private struct PositionDigest: Projection {
     var name = "positionDigest"
     var version: UInt32 = 1
     var tables = ["digest"]
-    /// Where `decode` throws ``Unreadable``, if anywhere.
+    /// Where `decode` throws, if anywhere.
     var unreadableAt: UInt64?
-    /// Where `apply` throws ``Refused``, if anywhere.
+    /// Where `apply` throws, if anywhere.
     var refusedAt: UInt64?
+    /// The error a fold of this projection ends with, if any.
+    var failure: Failure? { unreadableAt.map(Failure.unreadable) ?? refusedAt.map(Failure.refused) }
+    var testDescription: String { failure.map { "\($0)" } ?? "no failure" }
 
     func makeBatch() -> Batch { Batch() }
 
     func decode(_ record: borrowing EventRecord, into events: inout [(position: UInt64, type: String)]) throws {
-        if record.position == unreadableAt { throw Unreadable(position: record.position) }
+        if record.position == unreadableAt { throw Failure.unreadable(record.position) }
         events.append((record.position, record.type))
     }
 
     func apply(_ events: [(position: UInt64, type: String)], to batch: inout Batch, store: borrowing ProjectionStore) throws {
         var state = try batch.state ?? stored(store)
         for event in events {
-            if event.position == refusedAt { throw Refused(position: event.position) }
+            if event.position == refusedAt { throw Failure.refused(event.position) }
             state = Self.step(state, event.position, event.type)
         }
         batch.state = state
@@ -108,33 +117,21 @@ private struct PositionDigest: Projection {
         #expect(try digest(ledger).count == 21_000)
     }
 
-    @Test(arguments: [UInt64(3), 4_096, 4_097, 9_999])
-    func anEventTheReadingThreadCannotDecodeFailsTheFoldAndWritesNothing(at position: UInt64) throws {
-        let directory = try TemporaryDirectory()
-        let ledger = try makeLedger(directory) { $0.readAheadEventsMin = 1 }
-        try appendEvents(ledger, count: 10_000)
-        #expect(throws: PositionDigest.Unreadable(position: position)) {
-            try ledger.catchUp(PositionDigest(unreadableAt: position))
-        }
-        #expect(try ledger.checkpoint(of: PositionDigest()) == 0)
-        #expect(throws: PositionDigest.Unreadable(position: position)) {
-            try ledger.read(PositionDigest(unreadableAt: position)) { _, _ in }
-        }
-        #expect(try ledger.catchUp(PositionDigest()) == 10_000)
-        try expectDigest(ledger)
-    }
-
-    /// The applying thread gives up while the reading one may be waiting for room or still
-    /// reading: the fold must end (not hang), write nothing, and leave no transaction behind.
-    @Test(arguments: [UInt64(1), 4_097, 10_000])
-    func anEventTheApplyingThreadRefusesFailsTheFoldAndWritesNothing(at position: UInt64) throws {
+    /// One thread or the other fails, at a block's first or last event or inside one (the
+    /// applying one while the reading one may be waiting for room or still reading): the fold
+    /// ends with that error rather than hanging, writes nothing, and leaves no transaction behind.
+    @Test(arguments: [
+        PositionDigest(unreadableAt: 3), PositionDigest(unreadableAt: 4_096), PositionDigest(unreadableAt: 4_097), PositionDigest(unreadableAt: 39_999),
+        PositionDigest(refusedAt: 1), PositionDigest(refusedAt: 4_097), PositionDigest(refusedAt: 40_000),
+    ])
+    func aFoldFailingOnEitherThreadEndsWithItsErrorAndWritesNothing(failing: PositionDigest) throws {
         let directory = try TemporaryDirectory()
         let ledger = try makeLedger(directory) { $0.readAheadEventsMin = 1 }
         try appendEvents(ledger, count: 40_000)
-        #expect(throws: PositionDigest.Refused(position: position)) {
-            try ledger.catchUp(PositionDigest(refusedAt: position))
-        }
+        let failure = try #require(failing.failure)
+        #expect(throws: failure) { try ledger.catchUp(failing) }
         #expect(try ledger.checkpoint(of: PositionDigest()) == 0)
+        #expect(throws: failure) { try ledger.read(failing) { _, _ in } }
         #expect(try ledger.catchUp(PositionDigest()) == 40_000)
         try expectDigest(ledger)
     }
