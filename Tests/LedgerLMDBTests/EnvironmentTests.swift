@@ -1,5 +1,6 @@
 import Foundation
 import LedgerLMDB
+import Synchronization
 import TestSupport
 import Testing
 
@@ -144,6 +145,37 @@ private func open(_ directory: TemporaryDirectory, _ configure: (inout Environme
             }
         }
         #expect(try environment.read { try $0.statistics(of: main).entries } == 0)
+    }
+
+    /// A fold's reading thread begins its transaction while a resize waits for the fold's own
+    /// transaction to end: were it to wait for the resize, it would wait forever, since the fold
+    /// waits for it.
+    @Test func aNestedReadBeginsWhileAResizeWaitsForTheTransactionItIsNestedIn() throws {
+        let directory = try TemporaryDirectory()
+        let (environment, main) = try open(directory) { $0.mapSizeBytes = 64 * 1024 }
+        try environment.write { try $0.put(bytes("v").span.bytes, for: bytes("k").span.bytes, in: main) }
+        let value = [UInt8](repeating: 1, count: 4000)
+        let grown = DispatchSemaphore(value: 0), helped = DispatchSemaphore(value: 0)
+        let seen = Mutex<[UInt8]?>(nil)
+        try environment.read { _ in
+            // Another thread's write fills the map; the map cannot grow before this read ends.
+            DispatchQueue.global().async {
+                _ = try? environment.write { txn in
+                    for index in 0..<200 { try txn.put(value.span.bytes, for: key(UInt64(index)).span.bytes, in: main) }
+                }
+                grown.signal()
+            }
+            #expect(grown.wait(timeout: .now() + 0.5) == .timedOut)
+            DispatchQueue.global().async {
+                let value = try? environment.readNested { try $0.value(for: bytes("k").span.bytes, in: main) }
+                seen.withLock { $0 = value ?? nil }
+                helped.signal()
+            }
+            #expect(helped.wait(timeout: .now() + 10) == .success)
+        }
+        #expect(seen.withLock { $0 } == bytes("v"))
+        #expect(grown.wait(timeout: .now() + 10) == .success)
+        #expect(try environment.read { try $0.statistics(of: main).entries } == 201)
     }
 
     @Test func aReadOnlyEnvironmentRefusesWritesAndSeesTheData() throws {
