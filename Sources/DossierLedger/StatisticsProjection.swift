@@ -26,7 +26,7 @@ public import EventLedger
 /// `procedureMonths`, `procedureDays` and `procedureHours` (each keyed by period then code
 /// number, so that a log in time order fills them at their ends), `minutes` and
 /// `overdueStarts`.
-public struct StatisticsProjection: Projection {
+public struct StatisticsProjection: PipelinedProjection {
     /// `statistics`.
     public let name = "statistics"
     /// The version of the fold; stored state of another version is rebuilt. (Version 5 tells
@@ -42,8 +42,11 @@ public struct StatisticsProjection: Projection {
 
     /// A fold in progress: touched dossiers, counter deltas and moments, in typed memory, written
     /// to the tables once per chunk by ``flush(_:into:)``.
-    public struct Batch {
+    public struct Batch: Sendable {
         var dossiers = DossierTable()
+        /// The dossiers of the batch before this one, when that is being flushed while this one
+        /// is applied (``makeBatch(after:)``): newer than what the store has of them.
+        var previous: DossierTable?
         /// The contributions at events' instants, in the order of the log.
         var moments: [Moment] = []
         /// Overdue starts (at due instants) and the taking back of stored ones.
@@ -64,6 +67,16 @@ public struct StatisticsProjection: Projection {
     public func makeBatch() -> Batch {
         var batch = Batch()
         batch.moments.reserveCapacity(4096)
+        return batch
+    }
+
+    /// An empty batch that continues `previous`: it finds the dossiers `previous` touched, and
+    /// the codes it numbered, in `previous` rather than in the store.
+    public func makeBatch(after previous: Batch) -> Batch {
+        var batch = makeBatch()
+        batch.previous = previous.dossiers
+        batch.codes = previous.codes
+        batch.nextCode = previous.nextCode
         return batch
     }
 
@@ -102,6 +115,9 @@ public struct StatisticsProjection: Projection {
         var entry: DossierTable.Entry
         if let touched {
             entry = batch.dossiers.entries[touched]
+        } else if let previous = batch.previous, let index = previous.index(of: number) {
+            // Its overdue start, if any, is the previous batch's, stored by its flush.
+            entry = DossierTable.Entry(record: previous.entries[index].record, start: nil)
         } else {
             if batch.lastStoredDossier == nil {
                 batch.lastStoredDossier = try store.lastKey(in: "dossiers").map { key in

@@ -1,5 +1,6 @@
 import Dispatch
 import LedgerLMDB
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -13,18 +14,16 @@ import Foundation
 #endif
 
 extension Ledger {
-    /// How many events a catch-up folds per write transaction; each commits its checkpoint.
-    /// A larger chunk reads back less of the state the previous one wrote (the statistics read
-    /// each dossier still open at a chunk's end again) but holds more in memory: at 2,000,000 a
-    /// rebuild of 10 M events takes 15 % less time than at 1,000,000, and a peak heap of about
-    /// 360 MiB instead of 280.
-    static let catchUpChunkEventsMax: UInt64 = 2_000_000
     /// How many events a fold decodes before it applies them.
     static let foldBlockEvents = 4096
 
+    /// How many events a catch-up folds per write transaction.
+    var chunkEvents: UInt64 { UInt64(Swift.max(1, options.foldChunkEventsMax)) }
+
     /// Brings the stored state of `projection` up to the head, in write transactions of at
-    /// most 2,000,000 events, each committing state and checkpoint together. A stored state of
-    /// another ``Projection/version`` is rebuilt from the first event.
+    /// most ``LedgerOptions/foldChunkEventsMax`` events, each committing state and checkpoint
+    /// together. A stored state of another ``Projection/version`` is rebuilt from the first
+    /// event. A ``PipelinedProjection`` folds each chunk while the previous one is written.
     ///
     /// - Returns: the checkpoint reached: the head.
     /// - Parameter progress: called after each committed chunk with the checkpoint reached.
@@ -32,20 +31,103 @@ extension Ledger {
     public func catchUp(_ projection: some Projection, progress: ((UInt64) -> Void)? = nil) throws -> UInt64 {
         guard !isReadOnly else { throw LedgerError.readOnly(path: path) }
         let tables = try tables(for: projection)
+        if let pipelined = projection as? any PipelinedProjection {
+            return try catchUpInPipeline(pipelined, tables: tables, progress: progress)
+        }
         while true {
-            let (checkpoint, done) = try environment.write { txn -> (UInt64, Bool) in
-                let from = try startingPoint(of: projection, tables: tables, in: &txn)
-                let head = try head(in: txn).position
-                guard from < head else { return (from, true) }
-                let through = Swift.min(head, from + Self.catchUpChunkEventsMax)
-                var store = ProjectionStore(base: txn.handle, log: txn.handle, tables: tables)
-                try fold(projection, from: from + 1, through: through, into: &store, in: txn)
-                try saveCheckpoint(through, of: projection, in: &txn)
-                return (through, through == head)
-            }
+            let (checkpoint, done) = try catchUpChunk(projection, tables: tables)
             progress?(checkpoint)
             if done { return checkpoint }
         }
+    }
+
+    /// Folds and stores the chunk after the stored checkpoint in one write transaction.
+    /// Returns the checkpoint reached and whether it is the head.
+    private func catchUpChunk(_ projection: some Projection, tables: [String: Database]) throws -> (UInt64, Bool) {
+        try environment.write { txn -> (UInt64, Bool) in
+            let from = try startingPoint(of: projection, tables: tables, in: &txn)
+            let head = try head(in: txn).position
+            guard from < head else { return (from, true) }
+            let through = Swift.min(head, from + chunkEvents)
+            var store = ProjectionStore(base: txn.handle, log: txn.handle, tables: tables)
+            try fold(projection, from: from + 1, through: through, into: &store, in: txn)
+            try saveCheckpoint(through, of: projection, in: &txn)
+            return (through, through == head)
+        }
+    }
+
+    /// ``catchUp(_:progress:)`` in a pipeline: each chunk is applied in a read snapshot, on
+    /// another thread while the chunk before it is written. Whenever the stored state is not
+    /// the one a batch was folded over (the projection's version changed, or another process
+    /// stored it meanwhile), the chunk is folded again the plain way.
+    private func catchUpInPipeline<P: PipelinedProjection>(_ projection: P, tables: [String: Database], progress: ((UInt64) -> Void)?) throws -> UInt64 {
+        var ahead: FoldedChunk<P.Batch>?
+        while true {
+            if ahead == nil {
+                // Nothing folded yet: fold the next chunk in a read snapshot, on this thread.
+                let first = Result {
+                    try environment.read { txn -> FoldedChunk<P.Batch>? in
+                        guard let checkpoint = try storedCheckpoint(of: projection, in: txn) else { return nil }
+                        return try foldChunk(projection, after: checkpoint, batch: projection.makeBatch(), tables: tables, in: txn)
+                    }
+                }
+                ahead = (try? first.get()) ?? nil
+                if ahead == nil {
+                    // Nothing to fold, a state of another version to clear, or a fold that
+                    // failed (no reader slot left, say): the plain way, which reports what persists.
+                    let (checkpoint, done) = try catchUpChunk(projection, tables: tables)
+                    progress?(checkpoint)
+                    if done { return checkpoint }
+                    continue
+                }
+            }
+            guard let current = ahead else { continue }
+            let next = NextChunk<P.Batch>()
+            // Once this chunk is stored, its snapshot would show it twice: it begins first.
+            DispatchQueue(label: "dossier-ledger.fold-ahead").async { [self] in
+                next.end(Result {
+                    try environment.read { txn in
+                        next.begun()
+                        guard try storedCheckpoint(of: projection, in: txn) == current.after else { return nil }
+                        return try foldChunk(projection, after: current.through, batch: projection.makeBatch(after: current.batch), tables: tables, in: txn)
+                    }
+                })
+            }
+            next.waitUntilBegun()
+            let stored = Result {
+                try environment.write { txn -> (stored: Bool, done: Bool) in
+                    guard try storedCheckpoint(of: projection, in: txn) == current.after else { return (false, false) }
+                    var store = ProjectionStore(base: txn.handle, log: txn.handle, tables: tables)
+                    try projection.flush(current.batch, into: &store)
+                    try saveCheckpoint(current.through, of: projection, in: &txn)
+                    return (true, try headPosition(in: txn) == current.through)
+                }
+            }
+            let following = next.result()
+            let outcome = try stored.get()
+            guard outcome.stored else {
+                ahead = nil
+                continue
+            }
+            progress?(current.through)
+            // A fold that failed is done again the plain way, which reports what persists.
+            ahead = (try? following.get()) ?? nil
+            if outcome.done && ahead == nil { return current.through }
+        }
+    }
+
+    /// Applies the chunk of events after `checkpoint` (up to the head of `txn`, at most
+    /// ``LedgerOptions/foldChunkEventsMax`` of them) to `batch`; `nil` when there are none.
+    private func foldChunk<P: Projection>(
+        _ projection: P, after checkpoint: UInt64, batch: P.Batch, tables: [String: Database], in txn: borrowing ReadTransaction
+    ) throws -> FoldedChunk<P.Batch>? {
+        let head = try headPosition(in: txn)
+        guard checkpoint < head else { return nil }
+        let through = Swift.min(head, checkpoint + chunkEvents)
+        let store = ProjectionStore(base: txn.handle, log: txn.handle, tables: tables)
+        var batch = batch
+        try apply(projection, from: checkpoint + 1, through: through, to: &batch, store: store, in: txn)
+        return FoldedChunk(batch: batch, after: checkpoint, through: through)
     }
 
     /// Empties the stored state of `projection` and folds the whole log again.
@@ -142,28 +224,39 @@ extension Ledger {
     private func fold<P: Projection, A>(
         _ projection: P, from: UInt64, through: UInt64, into store: inout ProjectionStore, in txn: borrowing Transaction<A>, committed: Bool = true
     ) throws {
+        var batch = projection.makeBatch()
+        try apply(projection, from: from, through: through, to: &batch, store: store, in: txn, committed: committed)
+        try projection.flush(batch, into: &store)
+    }
+
+    /// Applies the events from `from` through `through` to `batch`; the ``fold(_:from:through:into:in:committed:)``
+    /// without the flush.
+    private func apply<P: Projection, A>(
+        _ projection: P, from: UInt64, through: UInt64, to batch: inout P.Batch, store: borrowing ProjectionStore,
+        in txn: borrowing Transaction<A>, committed: Bool = true
+    ) throws {
         if committed && through >= from && through - from >= UInt64(Swift.max(1, options.readAheadEventsMin) - 1),
-           try foldReadingAhead(projection, from: from, through: through, into: &store) {
+           try applyReadingAhead(projection, from: from, through: through, to: &batch, store: store) {
             return
         }
-        var batch = projection.makeBatch()
         var block: [P.Decoded] = []
         try decode(projection, from: from, through: through, in: txn, into: &block) { full in
             try projection.apply(full, to: &batch, store: store)
             full.removeAll(keepingCapacity: true)
         }
         try projection.apply(block, to: &batch, store: store)
-        try projection.flush(batch, into: &store)
     }
 
-    /// The fold of committed events with a second thread reading and decoding them, in a read
+    /// The application of committed events with a second thread reading and decoding them, in a read
     /// transaction nested in the caller's (the log only grows, so it holds the same events),
     /// a few blocks ahead of this thread, which applies them.
     ///
-    /// - Returns: `false`, having folded nothing, when the reading transaction could not begin:
+    /// - Returns: `false`, having applied nothing, when the reading transaction could not begin:
     ///   every reader slot taken, or the map grown by another process since the caller's
     ///   transaction began (adopting the new size would wait for that transaction to end).
-    private func foldReadingAhead<P: Projection>(_ projection: P, from: UInt64, through: UInt64, into store: inout ProjectionStore) throws -> Bool {
+    private func applyReadingAhead<P: Projection>(
+        _ projection: P, from: UInt64, through: UInt64, to batch: inout P.Batch, store: borrowing ProjectionStore
+    ) throws -> Bool {
         let blocks = ReadAhead<P.Decoded>(blocksAhead: 8)
         DispatchQueue(label: "dossier-ledger.read-ahead").async { [self] in
             var begun = false
@@ -184,7 +277,6 @@ extension Ledger {
             })
         }
         defer { blocks.stop() }
-        var batch = projection.makeBatch()
         do {
             while let events = try blocks.next() {
                 try projection.apply(events, to: &batch, store: store)
@@ -193,7 +285,6 @@ extension Ledger {
         } catch is ReadingNotBegun {
             return false
         }
-        try projection.flush(batch, into: &store)
         return true
     }
 
@@ -320,7 +411,7 @@ extension Ledger {
         for table in projection.tables { scratchTables[table] = try scratch.database(named: table, create: true) }
         var from: UInt64 = 1
         while from <= through {
-            let last = Swift.min(through, from + Self.catchUpChunkEventsMax - 1)
+            let last = Swift.min(through, from + chunkEvents - 1)
             try scratch.write { scratchTxn in
                 var fresh = ProjectionStore(base: scratchTxn.handle, log: txn.handle, tables: scratchTables)
                 try fold(projection, from: from, through: last, into: &fresh, in: txn)
@@ -367,3 +458,38 @@ private func temporaryDirectory() -> String {
 
 /// Why a fold's reading thread ended before it could begin its transaction.
 private struct ReadingNotBegun: Error {}
+
+/// A chunk of events applied to a batch that is not stored yet.
+private struct FoldedChunk<Batch: Sendable>: Sendable {
+    var batch: Batch
+    /// The checkpoint the batch continues: the state it was applied over.
+    var after: UInt64
+    /// The last position applied.
+    var through: UInt64
+}
+
+/// The chunk a pipelined catch-up folds on another thread while this one stores the previous.
+private final class NextChunk<Batch: Sendable>: Sendable {
+    private let outcome = Mutex<Result<FoldedChunk<Batch>?, any Error>?>(nil)
+    private let started = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+
+    /// Folding thread: its read snapshot has begun.
+    func begun() { started.signal() }
+
+    /// Folding thread: how it ended; the last call it makes (and says it began, if it could not).
+    func end(_ result: Result<FoldedChunk<Batch>?, any Error>) {
+        outcome.withLock { $0 = result }
+        started.signal()
+        finished.signal()
+    }
+
+    /// Waits until the folding thread's snapshot has begun (or it ended without one).
+    func waitUntilBegun() { started.wait() }
+
+    /// Waits for the folding thread to end, and returns what it folded.
+    func result() -> Result<FoldedChunk<Batch>?, any Error> {
+        finished.wait()
+        return outcome.withLock { $0 } ?? .success(nil)
+    }
+}

@@ -32,6 +32,9 @@ public struct LedgerOptions: Sendable {
     /// decode them while the calling thread applies them (see ``Limits/readAheadEventsMin``,
     /// the default). Any value folds the same state; `Int.max` keeps every fold on one thread.
     public var readAheadEventsMin = Limits.readAheadEventsMin
+    /// How many events a catch-up or rebuild folds per write transaction (see
+    /// ``Limits/foldChunkEventsMax``, the default). Any value stores the same state.
+    public var foldChunkEventsMax = Limits.foldChunkEventsMax
     /// Where folds into a scratch file go (the fresh fold `verify` compares the stored state
     /// with, and a read too far behind to catch up in memory); `nil`, the default, means the
     /// `TMPDIR` environment variable, else `/tmp`. The statistics of 10 M events take about

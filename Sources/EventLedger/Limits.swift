@@ -26,6 +26,13 @@ public enum Limits {
     /// by another version of the projection), a read folds the whole log into a scratch file
     /// instead, chunk by chunk, so that its memory stays bounded whatever the lag.
     public static let memoryCatchUpEventsMax = 2_000_000
+    /// How many events a catch-up or rebuild folds per write transaction, by default
+    /// (``LedgerOptions/foldChunkEventsMax``); each commits its state with its checkpoint. A
+    /// larger chunk reads back less of the state the previous one wrote (the statistics read
+    /// each dossier still open at a chunk's end again) but holds more in memory: at 2,000,000 a
+    /// rebuild of 10 M events took 15 % less time than at 1,000,000, for a peak heap of about
+    /// 360 MiB instead of 280.
+    public static let foldChunkEventsMax = 2_000_000
     /// The fewest events a fold must span for a second thread to read and decode them while the
     /// calling thread applies them, by default (``LedgerOptions/readAheadEventsMin``). Below it,
     /// starting the thread costs more than it saves.

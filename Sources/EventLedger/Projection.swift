@@ -40,6 +40,19 @@ public protocol Projection: Sendable {
     func flush(_ batch: consuming Batch, into store: inout ProjectionStore) throws
 }
 
+/// A projection whose chunks can be folded and stored in a pipeline: while one chunk's batch
+/// is written (in a write transaction), the next chunk is applied on another thread to a batch
+/// made by ``makeBatch(after:)``, over a read snapshot that does not yet hold the previous
+/// chunk's state. Long catch-ups and rebuilds then keep both of a machine's cores busy.
+///
+/// The state stored must be the same as when each chunk is folded and stored in turn.
+public protocol PipelinedProjection: Projection where Batch: Sendable {
+    /// An empty batch for the events that follow those of `previous`, which is being flushed
+    /// while the new batch is applied: ``Projection/apply(_:to:store:)`` must then find what
+    /// `previous` changed in the batch, as the store shows the state from before `previous`.
+    func makeBatch(after previous: Batch) -> Batch
+}
+
 /// Where a projection stands.
 public struct ProjectionStatus: Hashable, Sendable {
     /// The position of the last event folded into the stored state (0: none).

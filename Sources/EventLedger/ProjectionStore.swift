@@ -95,9 +95,10 @@ public struct ProjectionStore: ~Copyable {
     }
 
     /// The greatest key stored in `table` (empty when the table is), after which keys may be
-    /// stored with `atEnd`; `nil` when this store keeps its writes in memory and cannot.
+    /// stored with `atEnd`; `nil` when this store keeps writes to the table in memory and
+    /// cannot tell.
     public func lastKey(in table: String) throws -> [UInt8]? {
-        guard let base, base.writable, let database = database(table) else { return nil }
+        guard let base, base.writable || pending[table] == nil, let database = database(table) else { return nil }
         return try base.read { txn in
             try txn.withLastKey(in: database) { Array(span: $0) } ?? []
         }

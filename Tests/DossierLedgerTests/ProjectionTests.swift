@@ -27,10 +27,12 @@ import Testing
 
     /// With `readAheadEventsMin` 1, every rebuild and every fold `verify` compares with reads
     /// and decodes on a second thread, while appends fold on one: the two must store the same.
-    @Test(arguments: [1, Int.max])
-    func incrementalCatchUpAlwaysEqualsARebuildAtRandomCutPoints(readAheadEventsMin: Int) throws {
+    /// With chunks of 97 events, a rebuild applies each chunk while the one before it is
+    /// written (the statistics are a ``PipelinedProjection``), and `verify` folds them in turn.
+    @Test(arguments: [(1, Limits.foldChunkEventsMax), (Int.max, Limits.foldChunkEventsMax), (1, 97), (Int.max, 97)])
+    func incrementalCatchUpAlwaysEqualsARebuildAtRandomCutPoints(readAheadEventsMin: Int, foldChunkEventsMax: Int) throws {
         let directory = try TemporaryDirectory()
-        let ledger = try makeDossierLedger(directory, readAheadEventsMin: readAheadEventsMin)
+        let ledger = try makeDossierLedger(directory, readAheadEventsMin: readAheadEventsMin, foldChunkEventsMax: foldChunkEventsMax)
         let history = randomHistory(seed: 11, dossiers: 250)
         var random = SplitMix64(seed: 11)
         var start = 0
@@ -45,6 +47,7 @@ import Testing
             try ledger.rebuildStatistics()
             let rebuilt = try instants.map { try ledger.statistics(asOf: $0, breakdown: .procedure) }
             #expect(incremental == rebuilt, "after \(end) events")
+            #expect(try ledger.verify().problem == nil, "rebuilt after \(end) events")
         }
     }
 

@@ -22,10 +22,14 @@ func fixtureEvents() throws -> [InterchangeEvent] {
     try fixtureText("events.jsonl").split(separator: "\n").map { try Interchange.parse(String($0)) }
 }
 
-func makeDossierLedger(_ directory: TemporaryDirectory, departments: [Department] = [], readAheadEventsMin: Int = Limits.readAheadEventsMin) throws -> DossierLedger {
+func makeDossierLedger(
+    _ directory: TemporaryDirectory, departments: [Department] = [], readAheadEventsMin: Int = Limits.readAheadEventsMin,
+    foldChunkEventsMax: Int = Limits.foldChunkEventsMax
+) throws -> DossierLedger {
     var options = LedgerOptions()
     options.syncOnCommit = false
     options.readAheadEventsMin = readAheadEventsMin
+    options.foldChunkEventsMax = foldChunkEventsMax
     return try DossierLedger.create(at: directory.child("ledger"), settings: LedgerSettings(departments: departments), options: options)
 }
 

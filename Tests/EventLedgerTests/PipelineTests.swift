@@ -1,0 +1,157 @@
+import EventLedger
+import LedgerLMDB
+import TestSupport
+import Testing
+
+/// ``PositionDigest`` folded in a pipeline: a chunk's batch continues the digest of the batch
+/// before it, which is still being stored while it is applied.
+struct PipelinedDigest: PipelinedProjection, CustomTestStringConvertible {
+    var digest = PositionDigest(name: "pipelinedDigest")
+
+    var name: String { digest.name }
+    var version: UInt32 { digest.version }
+    var tables: [String] { digest.tables }
+    var testDescription: String { digest.testDescription }
+
+    init(unreadableAt: UInt64? = nil, refusedAt: UInt64? = nil) {
+        digest.unreadableAt = unreadableAt
+        digest.refusedAt = refusedAt
+    }
+
+    func makeBatch() -> PositionDigest.Batch { digest.makeBatch() }
+    func makeBatch(after previous: PositionDigest.Batch) -> PositionDigest.Batch { previous }
+    func decode(_ record: borrowing EventRecord, into events: inout [(position: UInt64, type: String)]) throws {
+        try digest.decode(record, into: &events)
+    }
+    func apply(_ events: [(position: UInt64, type: String)], to batch: inout PositionDigest.Batch, store: borrowing ProjectionStore) throws {
+        try digest.apply(events, to: &batch, store: store)
+    }
+    func flush(_ batch: consuming PositionDigest.Batch, into store: inout ProjectionStore) throws {
+        try digest.flush(batch, into: &store)
+    }
+}
+
+/// Catch-ups and rebuilds of a ``PipelinedProjection``: each chunk is applied while the one
+/// before it is stored, and the state stored must be the one a fold in turn stores.
+@Suite struct PipelineTests {
+    /// Appends `count` events over seven streams, with three types, in batches of 1,000.
+    private func appendEvents(_ ledger: Ledger, count: Int, from first: Int = 0) throws {
+        for start in stride(from: first, to: first + count, by: 1000) {
+            try ledger.append((start..<Swift.min(first + count, start + 1000)).map { index in
+                StreamAppend(stream: "S\(index % 7)", events: [event("e\(index)", ["a", "b", "c"][index % 3])])
+            })
+        }
+    }
+
+    /// The digest of every event of the log, folded here.
+    private func expected(_ ledger: Ledger) throws -> (count: UInt64, digest: UInt64) {
+        try allEvents(ledger).reduce((UInt64(0), UInt64(14_695_981_039_346_656_037))) { PositionDigest.step($0, $1.position, $1.type) }
+    }
+
+    /// The stored digest, once the stored state is caught up with the log.
+    private func stored(_ ledger: Ledger) throws -> (count: UInt64, digest: UInt64) {
+        let projection = PipelinedDigest()
+        return try ledger.read(projection) { store, status in
+            #expect(status.checkpoint == status.head.position, "the stored state is caught up")
+            return try projection.digest.stored(store)
+        }
+    }
+
+    @Test(arguments: [1, Int.max])
+    func aPipelinedCatchUpStoresWhatAFoldInTurnStores(readAheadEventsMin: Int) throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeLedger(directory) {
+            $0.readAheadEventsMin = readAheadEventsMin
+            $0.foldChunkEventsMax = 1_000
+        }
+        try appendEvents(ledger, count: 10_500)
+        var reached: [UInt64] = []
+        #expect(try ledger.catchUp(PipelinedDigest()) { reached.append($0) } == 10_500)
+        #expect(reached == Array(stride(from: 1_000, through: 10_000, by: 1_000)) + [10_500])
+        #expect(try stored(ledger) == expected(ledger))
+        // A catch-up continues from the checkpoint; a rebuild starts again from nothing.
+        try appendEvents(ledger, count: 2_700, from: 10_500)
+        #expect(try ledger.catchUp(PipelinedDigest()) == 13_200)
+        #expect(try stored(ledger) == expected(ledger))
+        #expect(try ledger.rebuild(PipelinedDigest()) == 13_200)
+        #expect(try stored(ledger) == expected(ledger))
+        #expect(try stored(ledger).count == 13_200)
+    }
+
+    /// A failure in the chunk being applied (on either of its threads) ends the catch-up with
+    /// that error; the chunks before it stay stored, and a later catch-up goes on from them.
+    @Test(arguments: [
+        PipelinedDigest(refusedAt: 1), PipelinedDigest(refusedAt: 3_500), PipelinedDigest(refusedAt: 3_001), PipelinedDigest(refusedAt: 10_500),
+        PipelinedDigest(unreadableAt: 3_500), PipelinedDigest(unreadableAt: 7_000),
+    ])
+    func aFailingChunkEndsTheCatchUpWithItsErrorAfterStoringTheChunksBeforeIt(failing: PipelinedDigest) throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeLedger(directory) {
+            $0.readAheadEventsMin = 1
+            $0.foldChunkEventsMax = 1_000
+        }
+        try appendEvents(ledger, count: 10_500)
+        let failure = try #require(failing.digest.failure)
+        let position = switch failure {
+        case .refused(let position), .unreadable(let position): position
+        }
+        #expect(throws: failure) { try ledger.catchUp(failing) }
+        #expect(try ledger.checkpoint(of: PipelinedDigest()) == (position - 1) / 1_000 * 1_000)
+        // Goes on from the chunks stored, so their digest must be right for this one to be.
+        #expect(try ledger.catchUp(PipelinedDigest()) == 10_500)
+        #expect(try self.stored(ledger) == expected(ledger))
+    }
+
+    /// Another writer stores the projection while a chunk is applied ahead: that chunk, folded
+    /// over a state that is no longer stored, is dropped and the catch-up goes on from the
+    /// state stored.
+    @Test func aChunkFoldedOverAStateStoredSinceIsFoldedAgain() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeLedger(directory) { $0.foldChunkEventsMax = 1_000 }
+        try appendEvents(ledger, count: 10_500)
+        var reached: [UInt64] = []
+        let caughtUp = try ledger.catchUp(PipelinedDigest()) { checkpoint in
+            reached.append(checkpoint)
+            // The first chunk of a projection never stored has no checkpoint to fold ahead
+            // of; from the second on, the next chunk is folded ahead when one is stored.
+            guard reached.count == 2 else { return }
+            // Catches the projection up to the head in its own transaction, then appends.
+            _ = try? ledger.append(updating: PipelinedDigest()) { _ in
+                ((10_500..<10_510).map { StreamAppend(stream: "S\($0 % 7)", events: [event("e\($0)", "d")]) }, ())
+            }
+        }
+        #expect(caughtUp == 10_510)
+        #expect(reached == [1_000, 2_000, 10_510])
+        #expect(try stored(ledger) == expected(ledger))
+    }
+
+    /// With no reader slot left, the chunks cannot be applied in read snapshots: the catch-up
+    /// folds each in its write transaction instead.
+    @Test func aCatchUpWithNoReaderSlotLeftFoldsEachChunkInTurn() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeLedger(directory) { $0.foldChunkEventsMax = 1_000 }
+        try appendEvents(ledger, count: 100)
+        // Opening the projection's tables reads the environment's names: open them now.
+        try ledger.catchUp(PipelinedDigest())
+        try appendEvents(ledger, count: 4_900, from: 100)
+        let environment = ledger.environment
+        /// Holds read transactions open until no reader slot is left, then runs `body`.
+        func holdingEveryReaderSlot(_ body: () throws -> Void) throws {
+            var begun = false
+            do {
+                try environment.read { _ in
+                    begun = true
+                    try holdingEveryReaderSlot(body)
+                }
+            } catch LMDBError.readersFull where !begun {
+                try body()
+            }
+        }
+        var caughtUp: UInt64 = 0
+        try holdingEveryReaderSlot {
+            caughtUp = try ledger.catchUp(PipelinedDigest())
+        }
+        #expect(caughtUp == 5_000)
+        #expect(try stored(ledger) == expected(ledger))
+    }
+}
