@@ -1,6 +1,5 @@
 import Dispatch
 import LedgerLMDB
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -43,7 +42,7 @@ extension Ledger {
 
     /// Folds and stores the chunk after the stored checkpoint in one write transaction.
     /// Returns the checkpoint reached and whether it is the head.
-    private func catchUpChunk(_ projection: some Projection, tables: [String: Database]) throws -> (UInt64, Bool) {
+    func catchUpChunk(_ projection: some Projection, tables: [String: Database]) throws -> (UInt64, Bool) {
         try environment.write { txn -> (UInt64, Bool) in
             let from = try startingPoint(of: projection, tables: tables, in: &txn)
             let head = try head(in: txn).position
@@ -54,80 +53,6 @@ extension Ledger {
             try saveCheckpoint(through, of: projection, in: &txn)
             return (through, through == head)
         }
-    }
-
-    /// ``catchUp(_:progress:)`` in a pipeline: each chunk is applied in a read snapshot, on
-    /// another thread while the chunk before it is written. Whenever the stored state is not
-    /// the one a batch was folded over (the projection's version changed, or another process
-    /// stored it meanwhile), the chunk is folded again the plain way.
-    private func catchUpInPipeline<P: PipelinedProjection>(_ projection: P, tables: [String: Database], progress: ((UInt64) -> Void)?) throws -> UInt64 {
-        var ahead: FoldedChunk<P.Batch>?
-        while true {
-            if ahead == nil {
-                // Nothing folded yet: fold the next chunk in a read snapshot, on this thread.
-                let first = Result {
-                    try environment.read { txn -> FoldedChunk<P.Batch>? in
-                        guard let checkpoint = try storedCheckpoint(of: projection, in: txn) else { return nil }
-                        return try foldChunk(projection, after: checkpoint, batch: projection.makeBatch(), tables: tables, in: txn)
-                    }
-                }
-                ahead = (try? first.get()) ?? nil
-                if ahead == nil {
-                    // Nothing to fold, a state of another version to clear, or a fold that
-                    // failed (no reader slot left, say): the plain way, which reports what persists.
-                    let (checkpoint, done) = try catchUpChunk(projection, tables: tables)
-                    progress?(checkpoint)
-                    if done { return checkpoint }
-                    continue
-                }
-            }
-            guard let current = ahead else { continue }
-            let next = NextChunk<P.Batch>()
-            // Once this chunk is stored, its snapshot would show it twice: it begins first.
-            DispatchQueue(label: "dossier-ledger.fold-ahead").async { [self] in
-                next.end(Result {
-                    try environment.read { txn in
-                        next.begun()
-                        guard try storedCheckpoint(of: projection, in: txn) == current.after else { return nil }
-                        return try foldChunk(projection, after: current.through, batch: projection.makeBatch(after: current.batch), tables: tables, in: txn)
-                    }
-                })
-            }
-            next.waitUntilBegun()
-            let stored = Result {
-                try environment.write { txn -> (stored: Bool, done: Bool) in
-                    guard try storedCheckpoint(of: projection, in: txn) == current.after else { return (false, false) }
-                    var store = ProjectionStore(base: txn.handle, log: txn.handle, tables: tables)
-                    try projection.flush(current.batch, into: &store)
-                    try saveCheckpoint(current.through, of: projection, in: &txn)
-                    return (true, try headPosition(in: txn) == current.through)
-                }
-            }
-            let following = next.result()
-            let outcome = try stored.get()
-            guard outcome.stored else {
-                ahead = nil
-                continue
-            }
-            progress?(current.through)
-            // A fold that failed is done again the plain way, which reports what persists.
-            ahead = (try? following.get()) ?? nil
-            if outcome.done && ahead == nil { return current.through }
-        }
-    }
-
-    /// Applies the chunk of events after `checkpoint` (up to the head of `txn`, at most
-    /// ``LedgerOptions/foldChunkEventsMax`` of them) to `batch`; `nil` when there are none.
-    private func foldChunk<P: Projection>(
-        _ projection: P, after checkpoint: UInt64, batch: P.Batch, tables: [String: Database], in txn: borrowing ReadTransaction
-    ) throws -> FoldedChunk<P.Batch>? {
-        let head = try headPosition(in: txn)
-        guard checkpoint < head else { return nil }
-        let through = Swift.min(head, checkpoint + chunkEvents)
-        let store = ProjectionStore(base: txn.handle, log: txn.handle, tables: tables)
-        var batch = batch
-        try apply(projection, from: checkpoint + 1, through: through, to: &batch, store: store, in: txn)
-        return FoldedChunk(batch: batch, after: checkpoint, through: through)
     }
 
     /// Empties the stored state of `projection` and folds the whole log again.
@@ -221,7 +146,7 @@ extension Ledger {
     /// thread reads and decodes them while this one applies them (`foldReadingAhead`). Events
     /// appended by the open write transaction are not committed: no other transaction can read
     /// them.
-    private func fold<P: Projection, A>(
+    func fold<P: Projection, A>(
         _ projection: P, from: UInt64, through: UInt64, into store: inout ProjectionStore, in txn: borrowing Transaction<A>, committed: Bool = true
     ) throws {
         var batch = projection.makeBatch()
@@ -231,7 +156,7 @@ extension Ledger {
 
     /// Applies the events from `from` through `through` to `batch`; the ``fold(_:from:through:into:in:committed:)``
     /// without the flush.
-    private func apply<P: Projection, A>(
+    func apply<P: Projection, A>(
         _ projection: P, from: UInt64, through: UInt64, to batch: inout P.Batch, store: borrowing ProjectionStore,
         in txn: borrowing Transaction<A>, committed: Bool = true
     ) throws {
@@ -319,7 +244,7 @@ extension Ledger {
     }
 
     /// The stored checkpoint, or `nil` when there is none of this projection's version.
-    private func storedCheckpoint<A>(of projection: some Projection, in txn: borrowing Transaction<A>) throws -> UInt64? {
+    func storedCheckpoint<A>(of projection: some Projection, in txn: borrowing Transaction<A>) throws -> UInt64? {
         let stored = try Keys.withText(Self.checkpointKey(projection)) { key in
             try txn.withValue(for: key, in: databases.meta) { value -> (UInt32, UInt64)? in
                 guard value.byteCount == 12 else { return nil }
@@ -331,7 +256,7 @@ extension Ledger {
         return stored.1
     }
 
-    private func saveCheckpoint(_ position: UInt64, of projection: some Projection, in txn: inout WriteTransaction) throws {
+    func saveCheckpoint(_ position: UInt64, of projection: some Projection, in txn: inout WriteTransaction) throws {
         var value = [UInt8]()
         withUnsafeBytes(of: projection.version.bigEndian) { value.append(contentsOf: $0) }
         withUnsafeBytes(of: position.bigEndian) { value.append(contentsOf: $0) }
@@ -409,14 +334,23 @@ extension Ledger {
         let scratch = try Environment(path: scratchPath, options: scratchOptions)
         var scratchTables: [String: Database] = [:]
         for table in projection.tables { scratchTables[table] = try scratch.database(named: table, create: true) }
-        var from: UInt64 = 1
-        while from <= through {
-            let last = Swift.min(through, from + chunkEvents - 1)
-            try scratch.write { scratchTxn in
-                var fresh = ProjectionStore(base: scratchTxn.handle, log: txn.handle, tables: scratchTables)
-                try fold(projection, from: from, through: last, into: &fresh, in: txn)
+        /// Folds the chunk after `done` and stores it in one write transaction of the scratch
+        /// environment; returns its last position.
+        func foldInTurn(after done: UInt64) throws -> UInt64 {
+            let last = Swift.min(through, done + chunkEvents)
+            if done < last {
+                try scratch.write { scratchTxn in
+                    var fresh = ProjectionStore(base: scratchTxn.handle, log: txn.handle, tables: scratchTables)
+                    try fold(projection, from: done + 1, through: last, into: &fresh, in: txn)
+                }
             }
-            from = last + 1
+            return last
+        }
+        if let pipelined = projection as? any PipelinedProjection {
+            try scratchFoldInPipeline(pipelined, through: through, scratch: scratch, tables: scratchTables, foldInTurn: foldInTurn)
+        } else {
+            var done: UInt64 = 0
+            while done < through { done = try foldInTurn(after: done) }
         }
         return try scratch.read { scratchTxn in try body(scratchTxn, scratchTables) }
     }
@@ -458,38 +392,3 @@ private func temporaryDirectory() -> String {
 
 /// Why a fold's reading thread ended before it could begin its transaction.
 private struct ReadingNotBegun: Error {}
-
-/// A chunk of events applied to a batch that is not stored yet.
-private struct FoldedChunk<Batch: Sendable>: Sendable {
-    var batch: Batch
-    /// The checkpoint the batch continues: the state it was applied over.
-    var after: UInt64
-    /// The last position applied.
-    var through: UInt64
-}
-
-/// The chunk a pipelined catch-up folds on another thread while this one stores the previous.
-private final class NextChunk<Batch: Sendable>: Sendable {
-    private let outcome = Mutex<Result<FoldedChunk<Batch>?, any Error>?>(nil)
-    private let started = DispatchSemaphore(value: 0)
-    private let finished = DispatchSemaphore(value: 0)
-
-    /// Folding thread: its read snapshot has begun.
-    func begun() { started.signal() }
-
-    /// Folding thread: how it ended; the last call it makes (and says it began, if it could not).
-    func end(_ result: Result<FoldedChunk<Batch>?, any Error>) {
-        outcome.withLock { $0 = result }
-        started.signal()
-        finished.signal()
-    }
-
-    /// Waits until the folding thread's snapshot has begun (or it ended without one).
-    func waitUntilBegun() { started.wait() }
-
-    /// Waits for the folding thread to end, and returns what it folded.
-    func result() -> Result<FoldedChunk<Batch>?, any Error> {
-        finished.wait()
-        return outcome.withLock { $0 } ?? .success(nil)
-    }
-}

@@ -125,6 +125,30 @@ struct PipelinedDigest: PipelinedProjection, CustomTestStringConvertible {
         #expect(try stored(ledger) == expected(ledger))
     }
 
+    /// A read far behind folds the log into a scratch file, and `verify` compares the stored
+    /// state with such a fold: both go through the pipeline too, and both end with the error
+    /// of a chunk that fails.
+    @Test(arguments: [1, Int.max])
+    func aFoldIntoAScratchFileIsPipelinedToo(readAheadEventsMin: Int) throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeLedger(directory) {
+            $0.readAheadEventsMin = readAheadEventsMin
+            $0.foldChunkEventsMax = 1_000
+            $0.memoryCatchUpEventsMax = 100
+        }
+        try appendEvents(ledger, count: 10_500)
+        let projection = PipelinedDigest()
+        let (checkpoint, folded) = try ledger.read(projection) { store, status in (status.checkpoint, try projection.digest.stored(store)) }
+        #expect(checkpoint == 0)
+        #expect(folded == (try expected(ledger)))
+        for failing in [PipelinedDigest(refusedAt: 4_321), PipelinedDigest(unreadableAt: 10_001)] {
+            let failure = try #require(failing.digest.failure)
+            #expect(throws: failure) { try ledger.read(failing) { _, _ in } }
+        }
+        #expect(try ledger.catchUp(projection) == 10_500)
+        #expect(try ledger.compareWithRebuild(projection) == nil)
+    }
+
     /// With no reader slot left, the chunks cannot be applied in read snapshots: the catch-up
     /// folds each in its write transaction instead.
     @Test func aCatchUpWithNoReaderSlotLeftFoldsEachChunkInTurn() throws {
