@@ -14,7 +14,10 @@ extension Ledger {
                 try environment.read { txn -> FoldedChunk<P.Batch>? in
                     guard let checkpoint = try storedCheckpoint(of: projection, in: txn) else { return nil }
                     let store = ProjectionStore(base: txn.handle, log: txn.handle, tables: tables)
-                    return try foldChunk(projection, after: checkpoint, through: headPosition(in: txn), batch: projection.makeBatch(), store: store, in: txn)
+                    let head = try headPosition(in: txn)
+                    return try foldChunk(
+                        projection, after: checkpoint, through: head, chunk: pipelineChunk(toFold: head - Swift.min(head, checkpoint)), batch: projection.makeBatch(),
+                        store: store, in: txn)
                 }
             },
             foldNext: { [self] previous, begun in
@@ -23,7 +26,8 @@ extension Ledger {
                     guard try storedCheckpoint(of: projection, in: txn) == previous.after else { return nil }
                     let store = ProjectionStore(base: txn.handle, log: txn.handle, tables: tables)
                     return try foldChunk(
-                        projection, after: previous.through, through: headPosition(in: txn), batch: projection.makeBatch(after: previous.batch), store: store, in: txn)
+                        projection, after: previous.through, through: headPosition(in: txn), chunk: previous.chunk, batch: projection.makeBatch(after: previous.batch),
+                        store: store, in: txn)
                 }
             },
             store: { current in
@@ -96,17 +100,30 @@ extension Ledger {
         }
     }
 
-    /// Applies the chunk of events after `checkpoint` (up to `limit`, at most
-    /// ``LedgerOptions/foldChunkEventsMax`` of them, read from `txn`) to `batch`, over the
-    /// state in `store`; `nil` when there are none.
+    /// The fewest events a pipeline splits its fold into two chunks for: below it, the
+    /// second commit costs more than folding the second half while the first is written saves.
+    /// (A rebuild of 1 M events took 0.61 s in two chunks, 0.69–0.74 s in one.)
+    static let pipelineHalfChunkEventsMin: UInt64 = 250_000
+
+    /// The chunk of a pipeline that folds `span` events: at most
+    /// ``LedgerOptions/foldChunkEventsMax``, and half of them when that keeps two chunks of at
+    /// least ``pipelineHalfChunkEventsMin``, so that a fold of one chunk's worth of events
+    /// still overlaps its two halves.
+    func pipelineChunk(toFold span: UInt64) -> UInt64 {
+        Swift.min(chunkEvents, Swift.max((span + 1) / 2, Self.pipelineHalfChunkEventsMin))
+    }
+
+    /// Applies the chunk of events after `checkpoint` (up to `limit`, at most `chunk` of them,
+    /// read from `txn`) to `batch`, over the state in `store`; `nil` when there are none.
     private func foldChunk<P: Projection>(
-        _ projection: P, after checkpoint: UInt64, through limit: UInt64, batch: P.Batch, store: borrowing ProjectionStore, in txn: borrowing ReadTransaction
+        _ projection: P, after checkpoint: UInt64, through limit: UInt64, chunk: UInt64, batch: P.Batch, store: borrowing ProjectionStore,
+        in txn: borrowing ReadTransaction
     ) throws -> FoldedChunk<P.Batch>? {
         guard checkpoint < limit else { return nil }
-        let through = Swift.min(limit, checkpoint + chunkEvents)
+        let through = Swift.min(limit, checkpoint + chunk)
         var batch = batch
         try apply(projection, from: checkpoint + 1, through: through, to: &batch, store: store, in: txn)
-        return FoldedChunk(batch: batch, after: checkpoint, through: through)
+        return FoldedChunk(batch: batch, after: checkpoint, through: through, chunk: chunk)
     }
 
     /// The fold into a scratch environment in a pipeline (see ``runPipeline(_:foldFirst:foldNext:store:foldInTurn:progress:)``):
@@ -122,7 +139,8 @@ extension Ledger {
                 try environment.readNested { log in
                     try scratch.read { state in
                         let store = ProjectionStore(base: state.handle, log: log.handle, tables: tables)
-                        return try foldChunk(projection, after: done, through: through, batch: projection.makeBatch(), store: store, in: log)
+                        return try foldChunk(
+                            projection, after: done, through: through, chunk: pipelineChunk(toFold: through - done), batch: projection.makeBatch(), store: store, in: log)
                     }
                 }
             },
@@ -131,7 +149,9 @@ extension Ledger {
                     try scratch.read { state in
                         begun()
                         let store = ProjectionStore(base: state.handle, log: log.handle, tables: tables)
-                        return try foldChunk(projection, after: previous.through, through: through, batch: projection.makeBatch(after: previous.batch), store: store, in: log)
+                        return try foldChunk(
+                            projection, after: previous.through, through: through, chunk: previous.chunk, batch: projection.makeBatch(after: previous.batch), store: store,
+                            in: log)
                     }
                 }
             },
@@ -159,6 +179,8 @@ struct FoldedChunk<Batch: Sendable>: Sendable {
     var after: UInt64
     /// The last position applied.
     var through: UInt64
+    /// How many events each chunk of its pipeline spans (the last one may span fewer).
+    var chunk: UInt64
 }
 
 /// The chunk a pipelined catch-up folds on another thread while this one stores the previous.
