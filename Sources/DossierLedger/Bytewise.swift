@@ -5,7 +5,11 @@ enum Bytewise {
     static func equal(_ a: String, _ b: String) -> Bool {
         // Equal bytes are canonically equivalent, so `==` is false only for different bytes;
         // it compares ASCII and NFC text with one memory comparison.
-        a == b && a.utf8.elementsEqual(b.utf8)
+        guard a == b else { return false }
+        let same = a.utf8.withContiguousStorageIfAvailable { left in
+            b.utf8.withContiguousStorageIfAvailable { right in left.elementsEqual(right) }
+        }
+        return (same ?? nil) ?? a.utf8.elementsEqual(b.utf8)
     }
 
     /// Whether `a`'s UTF-8 bytes sort before `b`'s: the order of their Unicode scalars.
