@@ -69,15 +69,6 @@ struct PositionDigest: Projection, CustomTestStringConvertible {
 /// The fold a second thread reads ahead for (``LedgerOptions/readAheadEventsMin``): what it
 /// stores, and how it ends when either thread fails.
 @Suite struct ReadAheadTests {
-    /// Appends `count` events over seven streams, with three types, in batches of 1,000.
-    private func appendEvents(_ ledger: Ledger, count: Int, from first: Int = 0) throws {
-        for start in stride(from: first, to: first + count, by: 1000) {
-            try ledger.append((start..<Swift.min(first + count, start + 1000)).map { index in
-                StreamAppend(stream: "S\(index % 7)", events: [event("e\(index)", ["a", "b", "c"][index % 3])])
-            })
-        }
-    }
-
     /// The digest of every event of the log, folded here.
     private func expected(_ ledger: Ledger) throws -> (count: UInt64, digest: UInt64) {
         try allEvents(ledger).reduce((UInt64(0), UInt64(14_695_981_039_346_656_037))) { PositionDigest.step($0, $1.position, $1.type) }
@@ -143,21 +134,8 @@ struct PositionDigest: Projection, CustomTestStringConvertible {
         // Opening the projection's tables reads the environment's names: open them now.
         try ledger.catchUp(PositionDigest())
         try appendEvents(ledger, count: 4_900, from: 100)
-        let environment = ledger.environment
-        /// Holds read transactions open until no reader slot is left, then runs `body`.
-        func holdingEveryReaderSlot(_ body: () throws -> Void) throws {
-            var begun = false
-            do {
-                try environment.read { _ in
-                    begun = true
-                    try holdingEveryReaderSlot(body)
-                }
-            } catch LMDBError.readersFull where !begun {
-                try body()
-            }
-        }
         var caughtUp: UInt64 = 0
-        try holdingEveryReaderSlot {
+        try holdingEveryReaderSlot(of: ledger) {
             caughtUp = try ledger.catchUp(PositionDigest())
         }
         #expect(caughtUp == 5_000)

@@ -1,4 +1,5 @@
 import EventLedger
+import LedgerLMDB
 import Foundation
 import TestSupport
 
@@ -17,6 +18,28 @@ func testOptions(_ configure: (inout LedgerOptions) -> Void = { _ in }) -> Ledge
 /// An event whose payload is its text.
 func event(_ id: String, _ type: String = "noted", _ text: String? = nil, metadata: EventMetadata = .none) -> ProposedEvent {
     ProposedEvent(id: id, type: type, payload: Array((text ?? "payload of \(id)").utf8), metadata: metadata)
+}
+
+/// Appends `count` events over seven streams, with three types, in batches of 1,000.
+func appendEvents(_ ledger: Ledger, count: Int, from first: Int = 0) throws {
+    for start in stride(from: first, to: first + count, by: 1000) {
+        try ledger.append((start..<Swift.min(first + count, start + 1000)).map { index in
+            StreamAppend(stream: "S\(index % 7)", events: [event("e\(index)", ["a", "b", "c"][index % 3])])
+        })
+    }
+}
+
+/// Holds read transactions of the ledger open until no reader slot is left, then runs `body`.
+func holdingEveryReaderSlot(of ledger: Ledger, _ body: () throws -> Void) throws {
+    var begun = false
+    do {
+        try ledger.environment.read { _ in
+            begun = true
+            try holdingEveryReaderSlot(of: ledger, body)
+        }
+    } catch LMDBError.readersFull where !begun {
+        try body()
+    }
 }
 
 /// Every event of the log, read with the zero-copy scan, as owned copies.
