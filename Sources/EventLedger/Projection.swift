@@ -5,7 +5,8 @@
 /// each event with ``decode(_:into:)``, applies that to the batch a block of events at a time
 /// with ``apply(_:to:store:)``, then asks the projection to ``flush(_:into:)`` the batch into its
 /// tables. A long fold decodes on a second thread, ahead of the events being applied (see
-/// ``LedgerOptions/readAheadEventsMin``). The tables and the projection's checkpoint (the last
+/// ``LedgerOptions/readAheadEventsMin``); a ``PipelinedProjection`` also applies each chunk while
+/// the previous one is written. The tables and the projection's checkpoint (the last
 /// position applied) are written in the same write transaction, so a crash can never apply an
 /// event twice or skip one. A projection catches up from its checkpoint (``Ledger/catchUp(_:progress:)``) and can be
 /// rebuilt from nothing (``Ledger/rebuild(_:progress:)``); the two must always give the same state.
