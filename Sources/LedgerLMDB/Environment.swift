@@ -183,8 +183,8 @@ public final class Environment: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` in a read-only transaction on a helper thread of a thread that holds a
-    /// transaction of this environment open until `body` returns. It begins without waiting
+    /// Runs `body` in a read-only transaction while a transaction of this environment is held
+    /// open until `body` returns, by the calling thread or by a thread it helps. It begins without waiting
     /// for a map resize, which waits for the holder's transaction anyway (waiting would never
     /// end). It sees the last commit, so, begun inside the holder's write transaction, it sees
     /// what that transaction saw when it began.
