@@ -71,16 +71,12 @@ extension Ledger {
     ) throws -> UInt64 {
         var ahead: FoldedChunk<P.Batch>?
         while true {
-            if ahead == nil {
-                ahead = (try? foldFirst()) ?? nil
-                if ahead == nil {
-                    let (reached, done) = try foldInTurn()
-                    progress?(reached)
-                    if done { return reached }
-                    continue
-                }
+            guard let current = ahead ?? ((try? foldFirst()) ?? nil) else {
+                let (reached, done) = try foldInTurn()
+                progress?(reached)
+                if done { return reached }
+                continue
             }
-            guard let current = ahead else { continue }
             let next = NextChunk<P.Batch>()
             DispatchQueue(label: "dossier-ledger.fold-ahead").async {
                 next.end(Result { try foldNext(current) { next.begun() } })
