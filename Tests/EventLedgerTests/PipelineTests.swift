@@ -34,10 +34,6 @@ struct PipelinedDigest: PipelinedProjection, CustomTestStringConvertible {
 /// Catch-ups and rebuilds of a ``PipelinedProjection``: each chunk is applied while the one
 /// before it is stored, and the state stored must be the one a fold in turn stores.
 @Suite struct PipelineTests {
-    /// The digest of every event of the log, folded here.
-    private func expected(_ ledger: Ledger) throws -> (count: UInt64, digest: UInt64) {
-        try allEvents(ledger).reduce((UInt64(0), UInt64(14_695_981_039_346_656_037))) { PositionDigest.step($0, $1.position, $1.type) }
-    }
 
     /// The stored digest, once the stored state is caught up with the log.
     private func stored(_ ledger: Ledger) throws -> (count: UInt64, digest: UInt64) {
@@ -59,13 +55,13 @@ struct PipelinedDigest: PipelinedProjection, CustomTestStringConvertible {
         var reached: [UInt64] = []
         #expect(try ledger.catchUp(PipelinedDigest()) { reached.append($0) } == 10_500)
         #expect(reached == Array(stride(from: 1_000, through: 10_000, by: 1_000)) + [10_500])
-        #expect(try stored(ledger) == expected(ledger))
+        #expect(try stored(ledger) == PositionDigest.expected(ledger))
         // A catch-up continues from the checkpoint; a rebuild starts again from nothing.
         try appendEvents(ledger, count: 2_700, from: 10_500)
         #expect(try ledger.catchUp(PipelinedDigest()) == 13_200)
-        #expect(try stored(ledger) == expected(ledger))
+        #expect(try stored(ledger) == PositionDigest.expected(ledger))
         #expect(try ledger.rebuild(PipelinedDigest()) == 13_200)
-        #expect(try stored(ledger) == expected(ledger))
+        #expect(try stored(ledger) == PositionDigest.expected(ledger))
         #expect(try stored(ledger).count == 13_200)
     }
 
@@ -90,7 +86,7 @@ struct PipelinedDigest: PipelinedProjection, CustomTestStringConvertible {
         #expect(try ledger.checkpoint(of: PipelinedDigest()) == (position - 1) / 1_000 * 1_000)
         // Goes on from the chunks stored, so their digest must be right for this one to be.
         #expect(try ledger.catchUp(PipelinedDigest()) == 10_500)
-        #expect(try self.stored(ledger) == expected(ledger))
+        #expect(try self.stored(ledger) == PositionDigest.expected(ledger))
     }
 
     /// Another writer stores the projection while a chunk is applied ahead: that chunk, folded
@@ -113,7 +109,7 @@ struct PipelinedDigest: PipelinedProjection, CustomTestStringConvertible {
         }
         #expect(caughtUp == 10_510)
         #expect(reached == [1_000, 2_000, 10_510])
-        #expect(try stored(ledger) == expected(ledger))
+        #expect(try stored(ledger) == PositionDigest.expected(ledger))
     }
 
     /// A read far behind folds the log into a scratch file, and `verify` compares the stored
@@ -131,7 +127,7 @@ struct PipelinedDigest: PipelinedProjection, CustomTestStringConvertible {
         let projection = PipelinedDigest()
         let (checkpoint, folded) = try ledger.read(projection) { store, status in (status.checkpoint, try projection.digest.stored(store)) }
         #expect(checkpoint == 0)
-        #expect(folded == (try expected(ledger)))
+        #expect(folded == (try PositionDigest.expected(ledger)))
         for failing in [PipelinedDigest(refusedAt: 4_321), PipelinedDigest(unreadableAt: 10_001)] {
             let failure = try #require(failing.digest.failure)
             #expect(throws: failure) { try ledger.read(failing) { _, _ in } }
@@ -145,15 +141,7 @@ struct PipelinedDigest: PipelinedProjection, CustomTestStringConvertible {
     @Test func aCatchUpWithNoReaderSlotLeftFoldsEachChunkInTurn() throws {
         let directory = try TemporaryDirectory()
         let ledger = try makeLedger(directory) { $0.foldChunkEventsMax = 1_000 }
-        try appendEvents(ledger, count: 100)
-        // Opening the projection's tables reads the environment's names: open them now.
-        try ledger.catchUp(PipelinedDigest())
-        try appendEvents(ledger, count: 4_900, from: 100)
-        var caughtUp: UInt64 = 0
-        try holdingEveryReaderSlot(of: ledger) {
-            caughtUp = try ledger.catchUp(PipelinedDigest())
-        }
-        #expect(caughtUp == 5_000)
-        #expect(try stored(ledger) == expected(ledger))
+        #expect(try catchUpWithEveryReaderSlotTaken(ledger, PipelinedDigest()) == 5_000)
+        #expect(try stored(ledger) == PositionDigest.expected(ledger))
     }
 }

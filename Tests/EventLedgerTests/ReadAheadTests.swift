@@ -64,15 +64,16 @@ struct PositionDigest: Projection, CustomTestStringConvertible {
     }
 
     static func bytes(_ number: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: number >> (56 - 8 * $0)) } }
+
+    /// The digest of every event of the log, folded here.
+    static func expected(_ ledger: Ledger) throws -> (count: UInt64, digest: UInt64) {
+        try allEvents(ledger).reduce((UInt64(0), UInt64(14_695_981_039_346_656_037))) { step($0, $1.position, $1.type) }
+    }
 }
 
 /// The fold a second thread reads ahead for (``LedgerOptions/readAheadEventsMin``): what it
 /// stores, and how it ends when either thread fails.
 @Suite struct ReadAheadTests {
-    /// The digest of every event of the log, folded here.
-    private func expected(_ ledger: Ledger) throws -> (count: UInt64, digest: UInt64) {
-        try allEvents(ledger).reduce((UInt64(0), UInt64(14_695_981_039_346_656_037))) { PositionDigest.step($0, $1.position, $1.type) }
-    }
 
     private func digest(_ ledger: Ledger, _ projection: PositionDigest = PositionDigest()) throws -> (count: UInt64, digest: UInt64) {
         try ledger.read(projection) { store, _ in try projection.stored(store) }
@@ -80,7 +81,7 @@ struct PositionDigest: Projection, CustomTestStringConvertible {
 
     /// Checks the stored digest against one folded here from every event of the log.
     private func expectDigest(_ ledger: Ledger, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let (stored, folded) = (try digest(ledger), try expected(ledger))
+        let (stored, folded) = (try digest(ledger), try PositionDigest.expected(ledger))
         #expect(stored == folded, sourceLocation: sourceLocation)
     }
 
@@ -130,15 +131,7 @@ struct PositionDigest: Projection, CustomTestStringConvertible {
     @Test func aFoldWhoseReadingThreadGetsNoReaderSlotFoldsOnOneThread() throws {
         let directory = try TemporaryDirectory()
         let ledger = try makeLedger(directory) { $0.readAheadEventsMin = 1 }
-        try appendEvents(ledger, count: 100)
-        // Opening the projection's tables reads the environment's names: open them now.
-        try ledger.catchUp(PositionDigest())
-        try appendEvents(ledger, count: 4_900, from: 100)
-        var caughtUp: UInt64 = 0
-        try holdingEveryReaderSlot(of: ledger) {
-            caughtUp = try ledger.catchUp(PositionDigest())
-        }
-        #expect(caughtUp == 5_000)
+        #expect(try catchUpWithEveryReaderSlotTaken(ledger, PositionDigest()) == 5_000)
         try expectDigest(ledger)
     }
 }

@@ -29,6 +29,20 @@ func appendEvents(_ ledger: Ledger, count: Int, from first: Int = 0) throws {
     }
 }
 
+/// Appends 5,000 events and catches `projection` up with them while every reader slot is
+/// taken (after a first catch-up of 100 events, which opens the projection's tables: opening
+/// them reads the environment's names). Returns the checkpoint reached.
+func catchUpWithEveryReaderSlotTaken(_ ledger: Ledger, _ projection: some Projection) throws -> UInt64 {
+    try appendEvents(ledger, count: 100)
+    try ledger.catchUp(projection)
+    try appendEvents(ledger, count: 4_900, from: 100)
+    var caughtUp: UInt64 = 0
+    try holdingEveryReaderSlot(of: ledger) {
+        caughtUp = try ledger.catchUp(projection)
+    }
+    return caughtUp
+}
+
 /// Holds read transactions of the ledger open until no reader slot is left, then runs `body`.
 func holdingEveryReaderSlot(of ledger: Ledger, _ body: () throws -> Void) throws {
     var begun = false
