@@ -80,6 +80,12 @@ public struct StatisticsProjection: PipelinedProjection {
         return batch
     }
 
+    /// Drops the dossiers of the batch before, which only applying needed: they are stored
+    /// by the time this batch is flushed.
+    public func finishApplying(_ batch: inout Batch) {
+        batch.previous = nil
+    }
+
     /// What the fold needs of a dossier event.
     public struct Decoded: Sendable {
         /// The event's position in the log.

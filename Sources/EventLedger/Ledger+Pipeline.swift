@@ -111,7 +111,7 @@ extension Ledger {
 
     /// Applies the chunk of events after `checkpoint` (up to `limit`, at most `chunk` of them,
     /// read from `txn`) to `batch`, over the state in `store`; `nil` when there are none.
-    private func foldChunk<P: Projection>(
+    private func foldChunk<P: PipelinedProjection>(
         _ projection: P, after checkpoint: UInt64, through limit: UInt64, chunk: UInt64, batch: P.Batch, store: borrowing ProjectionStore,
         in txn: borrowing ReadTransaction
     ) throws -> FoldedChunk<P.Batch>? {
@@ -119,6 +119,7 @@ extension Ledger {
         let through = Swift.min(limit, checkpoint + chunk)
         var batch = batch
         try apply(projection, from: checkpoint + 1, through: through, to: &batch, store: store, in: txn)
+        projection.finishApplying(&batch)
         return FoldedChunk(batch: batch, after: checkpoint, through: through, chunk: chunk)
     }
 

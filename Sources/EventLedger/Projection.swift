@@ -52,6 +52,16 @@ public protocol PipelinedProjection: Projection where Batch: Sendable {
     /// while the new batch is applied: ``Projection/apply(_:to:store:)`` must then find what
     /// `previous` changed in the batch, as the store shows the state from before `previous`.
     func makeBatch(after previous: Batch) -> Batch
+
+    /// Drops from a batch what only applying its events needed, once every event of its chunk
+    /// is applied and before it is flushed: while it is, the next chunk is applied, and the
+    /// batch should not hold on to what ``makeBatch(after:)`` kept of the one before it.
+    func finishApplying(_ batch: inout Batch)
+}
+
+extension PipelinedProjection {
+    /// Keeps the whole batch.
+    public func finishApplying(_ batch: inout Batch) {}
 }
 
 /// Where a projection stands.

@@ -1,12 +1,27 @@
 import EventLedger
 import LedgerLMDB
+import Synchronization
 import TestSupport
 import Testing
 
 /// ``PositionDigest`` folded in a pipeline: a chunk's batch continues the digest of the batch
-/// before it, which is still being stored while it is applied.
+/// before it, which is still being stored while it is applied. It records, for each batch it
+/// flushes, whether the batch still held on to the one before it.
 struct PipelinedDigest: PipelinedProjection, CustomTestStringConvertible {
     var digest = PositionDigest(name: "pipelinedDigest")
+    /// For each batch flushed, in turn: whether it still kept the batch it continues.
+    let flushed = FlushLog()
+
+    struct Batch: Sendable {
+        var digest: PositionDigest.Batch
+        /// The batch this one continues, kept (as a projection may) only while applying.
+        var before: PositionDigest.Batch?
+        var finished = false
+    }
+
+    final class FlushLog: Sendable {
+        let keptBefore = Mutex<[Bool]>([])
+    }
 
     var name: String { digest.name }
     var version: UInt32 { digest.version }
@@ -18,16 +33,22 @@ struct PipelinedDigest: PipelinedProjection, CustomTestStringConvertible {
         digest.refusedAt = refusedAt
     }
 
-    func makeBatch() -> PositionDigest.Batch { digest.makeBatch() }
-    func makeBatch(after previous: PositionDigest.Batch) -> PositionDigest.Batch { previous }
+    func makeBatch() -> Batch { Batch(digest: digest.makeBatch()) }
+    func makeBatch(after previous: Batch) -> Batch { Batch(digest: previous.digest, before: previous.digest) }
+    func finishApplying(_ batch: inout Batch) {
+        batch.before = nil
+        batch.finished = true
+    }
     func decode(_ record: borrowing EventRecord, into events: inout [(position: UInt64, type: String)]) throws {
         try digest.decode(record, into: &events)
     }
-    func apply(_ events: [(position: UInt64, type: String)], to batch: inout PositionDigest.Batch, store: borrowing ProjectionStore) throws {
-        try digest.apply(events, to: &batch, store: store)
+    func apply(_ events: [(position: UInt64, type: String)], to batch: inout Batch, store: borrowing ProjectionStore) throws {
+        #expect(!batch.finished, "no event is applied to a batch once it is finished")
+        try digest.apply(events, to: &batch.digest, store: store)
     }
-    func flush(_ batch: consuming PositionDigest.Batch, into store: inout ProjectionStore) throws {
-        try digest.flush(batch, into: &store)
+    func flush(_ batch: consuming Batch, into store: inout ProjectionStore) throws {
+        flushed.keptBefore.withLock { $0.append(batch.before != nil) }
+        try digest.flush(batch.digest, into: &store)
     }
 }
 
@@ -134,6 +155,23 @@ struct PipelinedDigest: PipelinedProjection, CustomTestStringConvertible {
         }
         #expect(try ledger.catchUp(projection) == 10_500)
         #expect(try ledger.compareWithRebuild(projection) == nil)
+    }
+
+    /// A chunk applied ahead is finished before it is flushed: it no longer holds the batch
+    /// before it while the next chunk is applied.
+    @Test func aChunkAppliedAheadIsFlushedWithoutTheBatchBeforeIt() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeLedger(directory) {
+            $0.readAheadEventsMin = 1
+            $0.foldChunkEventsMax = 1_000
+        }
+        try appendEvents(ledger, count: 10_500)
+        let projection = PipelinedDigest()
+        #expect(try ledger.rebuild(projection) == 10_500)
+        let keptBefore = projection.flushed.keptBefore.withLock { $0 }
+        #expect(keptBefore.count == 11)
+        #expect(!keptBefore.contains(true))
+        #expect(try stored(ledger) == PositionDigest.expected(ledger))
     }
 
     /// With no reader slot left, the chunks cannot be applied in read snapshots: the catch-up
