@@ -32,7 +32,7 @@ public enum Limits {
     /// each dossier still open at a chunk's end again) but holds more in memory, twice over for
     /// a ``PipelinedProjection``, which holds two chunks' batches at once: the statistics of
     /// 10 M events were rebuilt in about 5.8 s at 2,000,000, 6.4 s at 1,000,000 and 7.0 s at
-    /// 500,000, with a peak heap of about 650 MiB at 2,000,000.
+    /// 500,000, with a peak heap of about 560 MiB at 2,000,000.
     public static let foldChunkEventsMax = 2_000_000
     /// The fewest events a fold must span for a second thread to read and decode them while the
     /// calling thread applies them, by default (``LedgerOptions/readAheadEventsMin``). Below it,

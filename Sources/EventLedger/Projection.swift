@@ -53,9 +53,10 @@ public protocol PipelinedProjection: Projection where Batch: Sendable {
     /// `previous` changed in the batch, as the store shows the state from before `previous`.
     func makeBatch(after previous: Batch) -> Batch
 
-    /// Drops from a batch what only applying its events needed, once every event of its chunk
-    /// is applied and before it is flushed: while it is, the next chunk is applied, and the
-    /// batch should not hold on to what ``makeBatch(after:)`` kept of the one before it.
+    /// Drops from a batch what only applying its events needed. The pipeline calls it once
+    /// every event of a chunk is applied, before the batch is flushed while the next chunk is
+    /// applied: by then the batch need not hold on to what ``makeBatch(after:)`` kept of the
+    /// one before it.
     func finishApplying(_ batch: inout Batch)
 }
 
