@@ -17,11 +17,9 @@ struct CodeTotals {
         rows[index] += row
     }
 
-    /// Adds a stored counter row, whose key is its period then its code number; ignores an
-    /// entry that is not one.
-    mutating func add(storedKey key: RawSpan, row value: RawSpan) {
-        guard key.byteCount == 8 else { return }
-        add(CounterRow(span: value), for: UInt32(bigEndian: key.unsafeLoadUnaligned(fromByteOffset: 4, as: UInt32.self)))
+    /// Adds a period's stored counter rows (``PeriodRows``).
+    mutating func add(periodRows value: RawSpan) {
+        PeriodRows.forEach(in: value) { add($1, for: $0) }
     }
 
     /// The counters of each code added to.

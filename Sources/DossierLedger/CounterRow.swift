@@ -1,8 +1,9 @@
 /// One counter per ``Metric``, without a heap allocation.
 ///
-/// Stored compactly, since most rows of an hour or a day count one or two things: a 16-bit
-/// little-endian mask of the counters that are not zero, then each of those counters in
-/// metric order as a zigzag LEB128 varint (1 byte for −64…63).
+/// Stored compactly (within a period's rows, see ``PeriodRows``), since most rows of an hour or
+/// a day count one or two things: a 16-bit little-endian mask of the counters that are not
+/// zero, then each of those counters in metric order as a zigzag LEB128 varint (1 byte for
+/// −64…63).
 struct CounterRow {
     /// The number of counters: one per ``Metric``.
     static let metrics = 11
@@ -10,44 +11,60 @@ struct CounterRow {
 
     init() {}
 
-    /// Reads a stored row; a malformed one reads as the counters decoded before the fault.
-    init(span: RawSpan) {
-        guard span.byteCount >= 2 else { return }
-        let mask = UInt16(span.unsafeLoadUnaligned(as: UInt8.self)) | UInt16(span.unsafeLoadUnaligned(fromByteOffset: 1, as: UInt8.self)) << 8
-        var offset = 2
+    /// Reads a row in its stored form at `offset` in `span`, and moves `offset` past it;
+    /// `nil` when the bytes there are not a whole row.
+    static func read(_ span: RawSpan, at offset: inout Int) -> CounterRow? {
+        guard offset + 2 <= span.byteCount else { return nil }
+        let mask = UInt16(span.unsafeLoadUnaligned(fromByteOffset: offset, as: UInt8.self))
+            | UInt16(span.unsafeLoadUnaligned(fromByteOffset: offset + 1, as: UInt8.self)) << 8
+        guard mask >> metrics == 0 else { return nil }
+        offset += 2
+        var row = CounterRow()
         var remaining = mask
-        while remaining != 0, offset < span.byteCount {
+        while remaining != 0 {
             let index = remaining.trailingZeroBitCount
             remaining &= remaining - 1
-            var encoded: UInt64 = 0
-            var shift: UInt64 = 0
-            while offset < span.byteCount, shift < 64 {
-                let byte = span.unsafeLoadUnaligned(fromByteOffset: offset, as: UInt8.self)
-                offset += 1
-                encoded |= UInt64(byte & 0x7F) << shift
-                shift += 7
-                if byte < 0x80 { break }
-            }
-            guard index < values.count else { return }
-            values[index] = Int64(bitPattern: encoded >> 1) ^ -Int64(bitPattern: encoded & 1)
+            guard let encoded = readVarint(span, at: &offset) else { return nil }
+            row.values[index] = Int64(bitPattern: encoded >> 1) ^ -Int64(bitPattern: encoded & 1)
         }
+        return row
     }
 
-    /// The stored form (see the type's description): at most the mask and 11 varints of 10 bytes.
-    var stored: StackBytes<112> {
+    /// Reads an unsigned LEB128 varint at `offset`, and moves `offset` past it; `nil` when it
+    /// runs past the end or beyond 64 bits.
+    static func readVarint(_ span: RawSpan, at offset: inout Int) -> UInt64? {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while offset < span.byteCount, shift < 64 {
+            let byte = span.unsafeLoadUnaligned(fromByteOffset: offset, as: UInt8.self)
+            offset += 1
+            value |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return value }
+            shift += 7
+        }
+        return nil
+    }
+
+    /// Appends an unsigned LEB128 varint.
+    static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
+        var value = value
+        while value >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
+    }
+
+    /// Appends the stored form (see the type's description): the mask, then a zigzag varint
+    /// per counter that is not zero.
+    func append(to bytes: inout [UInt8]) {
         var mask: UInt16 = 0
         for index in values.indices where values[index] != 0 { mask |= 1 << index }
-        var bytes = StackBytes<112>()
-        bytes.append(littleEndian: mask)
+        bytes.append(UInt8(truncatingIfNeeded: mask))
+        bytes.append(UInt8(truncatingIfNeeded: mask >> 8))
         for index in values.indices where values[index] != 0 {
-            var encoded = UInt64(bitPattern: values[index] << 1 ^ values[index] >> 63)
-            while encoded >= 0x80 {
-                bytes.append(UInt8(truncatingIfNeeded: encoded) | 0x80)
-                encoded >>= 7
-            }
-            bytes.append(UInt8(encoded))
+            Self.appendVarint(UInt64(bitPattern: values[index] << 1 ^ values[index] >> 63), to: &bytes)
         }
-        return bytes
     }
 
     /// Whether every counter is zero.

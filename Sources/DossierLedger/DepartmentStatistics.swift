@@ -56,7 +56,7 @@ extension StatisticsProjection {
     /// The counters of one dimension as of an instant, by code number.
     func rows(_ dimension: Dimension, asOf time: Int64, in store: borrowing ProjectionStore) throws -> [UInt32: CounterRow] {
         var totals = CodeTotals()
-        func add(_ key: RawSpan, _ value: RawSpan) { totals.add(storedKey: key, row: value) }
+        func add(_: RawSpan, _ value: RawSpan) { totals.add(periodRows: value) }
         let day = timeZone.dayNumber(atMilliseconds: time)
         let month = StatisticsKeys.month(ofDay: day)
         let civil = CivilDay(daysSinceEpoch: day)
@@ -89,8 +89,8 @@ extension StatisticsProjection {
             try addPeriods(range, levels: levels.dropFirst(), dimension, store, &totals)
             return
         }
-        try store.forEach(in: dimension.rows(level), from: StatisticsKeys.rowStart(period: first), upTo: StatisticsKeys.rowStart(period: end)) { key, value in
-            totals.add(storedKey: key, row: value)
+        try store.forEach(in: dimension.rows(level), from: StatisticsKeys.rowStart(period: first), upTo: StatisticsKeys.rowStart(period: end)) { _, value in
+            totals.add(periodRows: value)
         }
         if range.lowerBound < Int64(first) * length {
             try addPeriods(range.lowerBound...(Int64(first) * length - 1), levels: levels.dropFirst(), dimension, store, &totals)
@@ -153,9 +153,11 @@ extension StatisticsProjection {
         let lastMonth = StatisticsKeys.month(ofDay: timeZone.dayNumber(atMilliseconds: time))
         var flows: [Int32: CounterRow] = [:]
         try store.forEach(in: Dimension.department.rows(.month), from: StatisticsKeys.rowStart(period: .min), upTo: StatisticsKeys.rowStart(period: lastMonth)) { key, value in
-            guard key.byteCount == 8 else { return }
+            guard key.byteCount == 4 else { return }
             let biased = UInt32(bigEndian: key.unsafeLoadUnaligned(as: UInt32.self))
-            flows[Int32(bitPattern: biased ^ 0x8000_0000), default: CounterRow()] += CounterRow(span: value)
+            var flow = CounterRow()
+            PeriodRows.forEach(in: value) { flow += $1 }
+            flows[Int32(bitPattern: biased ^ 0x8000_0000), default: CounterRow()] += flow
         }
         // The month of `time`: everything up to `time`, less what came before the month.
         var before = CounterRow()

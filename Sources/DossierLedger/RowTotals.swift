@@ -1,7 +1,7 @@
 import EventLedger
 
 /// The counters of one period being totalled for one table of counter rows, by code number,
-/// before they are added to the stored rows.
+/// before they are added to the stored rows of the period (``PeriodRows``).
 ///
 /// Periods come in time order, so the keys it writes only grow: those after the greatest key
 /// the table had (all of them, for a log in time order) are stored at its end without reading.
@@ -47,34 +47,32 @@ struct RowTotals {
     /// Adds the totals to the stored rows of `period`, then starts again from zero.
     mutating func add(period: Int32, store: inout ProjectionStore) throws {
         touched.sort()
+        var builder = PeriodRows.Builder()
         for number in touched {
             let index = Int(number)
-            try StatisticsKeys.rowKey(period: period, number: number).withSpan { key in
-                if case .storedThrough(let last) = end, key.withUnsafeBytes({ last.lexicographicallyPrecedes($0) }) { end = .past }
-                // Adding zeros changes nothing, and a row of zeros is not kept: the state does
-                // not depend on how the log was chunked.
-                guard !rows[index].isZero else { return }
-                if case .past = end {
-                    try rows[index].stored.withSpan { try store.put($0, for: key, in: table, atEnd: true) }
-                    return
-                }
-                let sum = try rows[index].stored.withSpan { totals in
-                    try store.insert(totals, for: key, in: table) { stored in
-                        var row = CounterRow(span: stored)
-                        row += rows[index]
-                        return row
-                    }
-                }
-                guard let sum else { return }
-                if sum.isZero {
-                    try store.remove(key, in: table)
-                } else {
-                    try sum.stored.withSpan { try store.put($0, for: key, in: table) }
-                }
-            }
+            // Adding zeros changes nothing, and a row of zeros is not kept: the state does not
+            // depend on how the log was chunked.
+            builder.append(rows[index], for: number)
             rows[index] = CounterRow()
             isTouched[index] = false
         }
         touched.removeAll(keepingCapacity: true)
+        guard !builder.bytes.isEmpty else { return }
+        try StatisticsKeys.period(period).withSpan { key in
+            if case .storedThrough(let last) = end, key.withUnsafeBytes({ last.lexicographicallyPrecedes($0) }) { end = .past }
+            if case .past = end {
+                try store.put(builder.bytes.span.bytes, for: key, in: table, atEnd: true)
+                return
+            }
+            let sum = try store.insert(builder.bytes.span.bytes, for: key, in: table) { stored in
+                PeriodRows.sum(stored, builder.bytes.span.bytes)
+            }
+            guard let sum else { return }
+            if sum.isEmpty {
+                try store.remove(key, in: table)
+            } else {
+                try store.put(sum.span.bytes, for: key, in: table)
+            }
+        }
     }
 }

@@ -23,15 +23,17 @@ public import EventLedger
 /// Tables: `dossiers` (stream number → the dossier's lifecycle state and the instants its
 /// statistics need), `codes` (department and procedure codes ↔ small numbers), the counter
 /// rows `departmentMonths`, `departmentDays`, `departmentHours`, `departmentTenMinutes`,
-/// `procedureMonths`, `procedureDays` and `procedureHours` (each keyed by period then code
-/// number, so that a log in time order fills them at their ends), `minutes` and
-/// `overdueStarts`.
+/// `procedureMonths`, `procedureDays` and `procedureHours` (each keyed by period, the rows of
+/// every code of a period in one value, see ``PeriodRows``, so that a log in time order fills
+/// them at their ends), `minutes` and `overdueStarts`.
 public struct StatisticsProjection: PipelinedProjection {
     /// `statistics`.
     public let name = "statistics"
-    /// The version of the fold; stored state of another version is rebuilt. (Version 5 tells
-    /// codes apart byte for byte; version 4 could give codes in two Unicode forms one number.)
-    public let version: UInt32 = 5
+    /// The version of the fold; stored state of another version is rebuilt. (Version 6 keeps
+    /// a period's counter rows in one value, where version 5 kept a row per code; version 5
+    /// tells codes apart byte for byte, where version 4 could give codes in two Unicode forms
+    /// one number.)
+    public let version: UInt32 = 6
     /// The tables the state lives in.
     public let tables = ["dossiers", "codes", "minutes", "overdueStarts"] + Dimension.allCases.flatMap { dimension in dimension.periods.map(dimension.rows) }
     /// The zone whose calendar days and months the counters use.
@@ -500,7 +502,7 @@ enum StatisticsKeys {
 
     static func biased(_ value: Int32) -> [UInt8] { number32(UInt32(bitPattern: value) ^ 0x8000_0000) }
 
-    /// The first key of the rows of a period (a day or month number, or an hour).
+    /// The key of a period's rows (a day or month number, or an hour), in an array.
     static func rowStart(period: Int32) -> [UInt8] { biased(period) }
 
     /// A dossier's key: its stream number.
@@ -510,11 +512,10 @@ enum StatisticsKeys {
         return key
     }
 
-    /// A counter row's key: the period (biased), then the code number.
-    static func rowKey(period: Int32, number: UInt32) -> StackBytes<8> {
-        var key = StackBytes<8>()
+    /// The key of a period's counter rows (``PeriodRows``): the period, biased.
+    static func period(_ period: Int32) -> StackBytes<4> {
+        var key = StackBytes<4>()
         key.append(bigEndian: UInt32(bitPattern: period) ^ 0x8000_0000)
-        key.append(bigEndian: number)
         return key
     }
 
