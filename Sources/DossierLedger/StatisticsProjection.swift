@@ -500,10 +500,9 @@ enum StatisticsKeys {
         return bytes.withUnsafeBytes { UInt32(bigEndian: $0.loadUnaligned(as: UInt32.self)) }
     }
 
-    static func biased(_ value: Int32) -> [UInt8] { number32(UInt32(bitPattern: value) ^ 0x8000_0000) }
-
-    /// The key of a period's rows (a day or month number, or an hour), in an array.
-    static func rowStart(period: Int32) -> [UInt8] { biased(period) }
+    /// The key of a period's rows (a day or month number, or an hour), in an array: a bound
+    /// of a query's range.
+    static func rowStart(period: Int32) -> [UInt8] { self.period(period).array }
 
     /// A dossier's key: its stream number.
     static func dossier(_ number: UInt64) -> StackBytes<8> {

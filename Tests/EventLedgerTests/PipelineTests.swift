@@ -65,14 +65,21 @@ struct PipelinedDigest: PipelinedProjection, CustomTestStringConvertible {
         }
     }
 
-    @Test(arguments: [1, Int.max])
-    func aPipelinedCatchUpStoresWhatAFoldInTurnStores(readAheadEventsMin: Int) throws {
-        let directory = try TemporaryDirectory()
+    /// A ledger of 10,500 events whose folds go in chunks of 1,000.
+    private func ledgerOfChunks(_ directory: TemporaryDirectory, readAheadEventsMin: Int, _ configure: (inout LedgerOptions) -> Void = { _ in }) throws -> Ledger {
         let ledger = try makeLedger(directory) {
             $0.readAheadEventsMin = readAheadEventsMin
             $0.foldChunkEventsMax = 1_000
+            configure(&$0)
         }
         try appendEvents(ledger, count: 10_500)
+        return ledger
+    }
+
+    @Test(arguments: [1, Int.max])
+    func aPipelinedCatchUpStoresWhatAFoldInTurnStores(readAheadEventsMin: Int) throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try ledgerOfChunks(directory, readAheadEventsMin: readAheadEventsMin)
         var reached: [UInt64] = []
         #expect(try ledger.catchUp(PipelinedDigest()) { reached.append($0) } == 10_500)
         #expect(reached == Array(stride(from: 1_000, through: 10_000, by: 1_000)) + [10_500])
@@ -94,11 +101,7 @@ struct PipelinedDigest: PipelinedProjection, CustomTestStringConvertible {
     ])
     func aFailingChunkEndsTheCatchUpWithItsErrorAfterStoringTheChunksBeforeIt(failing: PipelinedDigest) throws {
         let directory = try TemporaryDirectory()
-        let ledger = try makeLedger(directory) {
-            $0.readAheadEventsMin = 1
-            $0.foldChunkEventsMax = 1_000
-        }
-        try appendEvents(ledger, count: 10_500)
+        let ledger = try ledgerOfChunks(directory, readAheadEventsMin: 1)
         let failure = try #require(failing.digest.failure)
         let position = switch failure {
         case .refused(let position), .unreadable(let position): position
@@ -115,8 +118,7 @@ struct PipelinedDigest: PipelinedProjection, CustomTestStringConvertible {
     /// state stored.
     @Test func aChunkFoldedOverAStateStoredSinceIsFoldedAgain() throws {
         let directory = try TemporaryDirectory()
-        let ledger = try makeLedger(directory) { $0.foldChunkEventsMax = 1_000 }
-        try appendEvents(ledger, count: 10_500)
+        let ledger = try ledgerOfChunks(directory, readAheadEventsMin: Limits.readAheadEventsMin)
         var reached: [UInt64] = []
         let caughtUp = try ledger.catchUp(PipelinedDigest()) { checkpoint in
             reached.append(checkpoint)
@@ -139,12 +141,7 @@ struct PipelinedDigest: PipelinedProjection, CustomTestStringConvertible {
     @Test(arguments: [1, Int.max])
     func aFoldIntoAScratchFileIsPipelinedToo(readAheadEventsMin: Int) throws {
         let directory = try TemporaryDirectory()
-        let ledger = try makeLedger(directory) {
-            $0.readAheadEventsMin = readAheadEventsMin
-            $0.foldChunkEventsMax = 1_000
-            $0.memoryCatchUpEventsMax = 100
-        }
-        try appendEvents(ledger, count: 10_500)
+        let ledger = try ledgerOfChunks(directory, readAheadEventsMin: readAheadEventsMin) { $0.memoryCatchUpEventsMax = 100 }
         let projection = PipelinedDigest()
         let (checkpoint, folded) = try ledger.read(projection) { store, status in (status.checkpoint, try projection.digest.stored(store)) }
         #expect(checkpoint == 0)
@@ -161,11 +158,7 @@ struct PipelinedDigest: PipelinedProjection, CustomTestStringConvertible {
     /// before it while the next chunk is applied.
     @Test func aChunkAppliedAheadIsFlushedWithoutTheBatchBeforeIt() throws {
         let directory = try TemporaryDirectory()
-        let ledger = try makeLedger(directory) {
-            $0.readAheadEventsMin = 1
-            $0.foldChunkEventsMax = 1_000
-        }
-        try appendEvents(ledger, count: 10_500)
+        let ledger = try ledgerOfChunks(directory, readAheadEventsMin: 1)
         let projection = PipelinedDigest()
         #expect(try ledger.rebuild(projection) == 10_500)
         let keptBefore = projection.flushed.keptBefore.withLock { $0 }
