@@ -22,9 +22,9 @@ func tamper(_ path: String, _ changes: [(String, UInt64, UInt64)]) throws {
     }
 }
 
-/// Adds one to the last counter of the first row of a statistics table, as someone inflating a
-/// figure in the stored projection (not the log) would.
-func inflateLastCounter(_ path: String, table: String) throws {
+/// Alters the value of the first entry (the first period's rows) of a statistics table, as
+/// someone editing the stored projection (not the log) would.
+func alterFirstValue(_ path: String, table: String, _ change: ([UInt8]) -> [UInt8]) throws {
     let environment = try Environment(path: path)
     let database = try environment.database(named: "statistics." + table)
     try environment.write { txn in
@@ -33,9 +33,6 @@ func inflateLastCounter(_ path: String, table: String) throws {
             return cursor.withEntry { key, value in (key.withUnsafeBytes { Array($0) }, value.withUnsafeBytes { Array($0) }) }
         }
         guard !key.isEmpty, !value.isEmpty else { return }
-        // The row's last counter (a zigzag varint) plus one.
-        var inflated = value
-        inflated[inflated.count - 1] &+= 2
-        try txn.put(inflated.span.bytes, for: key.span.bytes, in: database)
+        try txn.put(change(value).span.bytes, for: key.span.bytes, in: database)
     }
 }
