@@ -20,6 +20,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLedgerLMDB", providers: [.apt(["liblmdb-dev"])]),
         .systemLibrary(name: "CLedgerNettle", providers: [.apt(["nettle-dev"])]),
+        .systemLibrary(name: "CLedgerPrefetch"),
         .target(name: "LedgerLMDB", dependencies: ["CLedgerLMDB"], swiftSettings: strict),
         .target(
             name: "EventLedger",
@@ -27,7 +28,7 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "DossierLedger",
-            dependencies: ["EventLedger"],
+            dependencies: ["EventLedger", "CLedgerPrefetch"],
             swiftSettings: strict),
         .executableTarget(
             name: "DossierLedgerCLI",

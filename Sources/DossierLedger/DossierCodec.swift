@@ -127,18 +127,21 @@ struct PayloadReader {
 
     func corrupt(_ reason: String) -> LedgerError { .corruptRecord(position: position, reason: "dossier payload: \(reason)") }
 
+    @inline(__always)
     mutating func integer<T: FixedWidthInteger>(_: T.Type) throws -> T {
         guard bytes.count - offset >= MemoryLayout<T>.size else { throw corrupt("too short") }
         defer { offset += MemoryLayout<T>.size }
         return T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
     }
 
+    @inline(__always)
     mutating func choice<T>(_ cases: [T]) throws -> T {
         let index = Int(try integer(UInt8.self))
         guard index < cases.count else { throw corrupt("value \(index) out of range") }
         return cases[index]
     }
 
+    @inline(__always)
     mutating func timestamp() throws -> Timestamp {
         let milliseconds = try integer(Int64.self)
         let offset = try integer(Int32.self)

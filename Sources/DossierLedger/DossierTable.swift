@@ -1,3 +1,5 @@
+import CLedgerPrefetch
+
 /// The dossiers a fold has touched, by stream number.
 ///
 /// Streams are numbered in the order they first appear, and a fold touches mostly recent
@@ -35,6 +37,28 @@ struct DossierTable {
             return slot < dense.count && dense[slot] >= 0 ? Int(dense[slot]) : nil
         }
         return others[number].map(Int.init)
+    }
+
+    /// Makes room for `count` entries.
+    mutating func reserveCapacity(_ count: Int) {
+        numbers.reserveCapacity(count)
+        entries.reserveCapacity(count)
+    }
+
+    /// Asks the processor to start loading the entry of a dossier the fold will soon look up,
+    /// when the table has it: entries are read in the order of the log, which scatters them over
+    /// the table's memory, so that each lookup would otherwise wait for memory in turn.
+    ///
+    /// - Returns: whether the table has the dossier.
+    @discardableResult
+    func prefetch(_ number: UInt64) -> Bool {
+        guard let index = index(of: number) else { return false }
+        entries.withUnsafeBufferPointer { entries in
+            guard let entry = entries.baseAddress.map({ UnsafeRawPointer($0 + index) }) else { return }
+            ledger_prefetch(entry)
+            ledger_prefetch(entry + MemoryLayout<Entry>.size - 1)
+        }
+        return true
     }
 
     /// Adds a dossier the table does not have, at the end of ``entries``.

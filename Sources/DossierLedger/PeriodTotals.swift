@@ -7,19 +7,23 @@ struct PeriodTotals {
     private var departments: RowTotals
     private var procedures: RowTotals?
 
-    /// Totals for code numbers below `departments` and `procedures`, starting at `period`,
-    /// for the tables of `kind` in `store`.
-    init(_ kind: Period, _ period: Int32, departments: Int, procedures: Int, store: borrowing ProjectionStore) throws {
+    /// Totals starting at `period`, for the tables of `kind` in `store`.
+    init(_ kind: Period, _ period: Int32, store: borrowing ProjectionStore) throws {
         self.period = period
-        self.departments = try RowTotals(table: Dimension.department.rows(kind), count: departments, store: store)
-        self.procedures = Dimension.procedure.periods.contains(kind)
-            ? try RowTotals(table: Dimension.procedure.rows(kind), count: procedures, store: store) : nil
+        self.departments = try RowTotals(table: Dimension.department.rows(kind), store: store)
+        self.procedures = Dimension.procedure.periods.contains(kind) ? try RowTotals(table: Dimension.procedure.rows(kind), store: store) : nil
     }
 
-    /// Counts a moment in the current period.
-    mutating func count(_ moment: Moment) {
-        departments.count(moment.metric, moment.delta, for: moment.department)
-        procedures?.count(moment.metric, moment.delta, for: moment.procedure)
+    /// Adds totals per department and per procedure, counted inside the current period.
+    mutating func add(departments: CodeTotals, procedures: CodeTotals) {
+        self.departments.totals.add(departments)
+        self.procedures?.totals.add(procedures)
+    }
+
+    /// Adds the current period's totals to another period's, which holds it.
+    func add(to other: inout PeriodTotals) {
+        other.departments.totals.add(departments.totals)
+        if let procedures { other.procedures?.totals.add(procedures.totals) }
     }
 
     /// Adds the current period's totals to the stored rows when `period` is another one, and

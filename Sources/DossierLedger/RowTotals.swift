@@ -7,9 +7,8 @@ import EventLedger
 /// the table had (all of them, for a log in time order) are stored at its end without reading.
 struct RowTotals {
     private let table: String
-    private var rows: [CounterRow]
-    private var touched: [UInt32] = []
-    private var isTouched: [Bool]
+    /// The period's totals so far.
+    var totals = CodeTotals()
     /// Where the keys written stand against the stored ones.
     private var end: End
 
@@ -22,11 +21,9 @@ struct RowTotals {
         case past
     }
 
-    /// Totals for code numbers below `count`, for `table` in `store`.
-    init(table: String, count: Int, store: borrowing ProjectionStore) throws {
+    /// Totals for `table` in `store`.
+    init(table: String, store: borrowing ProjectionStore) throws {
         self.table = table
-        rows = Array(repeating: CounterRow(), count: count)
-        isTouched = Array(repeating: false, count: count)
         end = switch try store.lastKey(in: table) {
         case nil: .unknown
         case let last? where last.isEmpty: .past
@@ -34,38 +31,21 @@ struct RowTotals {
         }
     }
 
-    /// Adds `delta` to `metric` of code `number`.
-    mutating func count(_ metric: Metric, _ delta: Int8, for number: UInt32) {
-        let index = Int(number)
-        if !isTouched[index] {
-            isTouched[index] = true
-            touched.append(number)
-        }
-        rows[index].values[metric.rawValue] += Int64(delta)
-    }
-
     /// Adds the totals to the stored rows of `period`, then starts again from zero.
     mutating func add(period: Int32, store: inout ProjectionStore) throws {
-        touched.sort()
-        var builder = PeriodRows.Builder()
-        for number in touched {
-            let index = Int(number)
-            // Adding zeros changes nothing, and a row of zeros is not kept: the state does not
-            // depend on how the log was chunked.
-            builder.append(rows[index], for: number)
-            rows[index] = CounterRow()
-            isTouched[index] = false
-        }
-        touched.removeAll(keepingCapacity: true)
-        guard !builder.bytes.isEmpty else { return }
+        // Adding zeros changes nothing, and a row of zeros is not kept: the state does not
+        // depend on how the log was chunked.
+        let rows = totals.periodRows
+        totals.removeAll()
+        guard !rows.isEmpty else { return }
         try StatisticsKeys.period(period).withSpan { key in
             if case .storedThrough(let last) = end, key.withUnsafeBytes({ last.lexicographicallyPrecedes($0) }) { end = .past }
             if case .past = end {
-                try store.put(builder.bytes.span.bytes, for: key, in: table, atEnd: true)
+                try store.put(rows.span.bytes, for: key, in: table, atEnd: true)
                 return
             }
-            let sum = try store.insert(builder.bytes.span.bytes, for: key, in: table) { stored in
-                PeriodRows.sum(stored, builder.bytes.span.bytes)
+            let sum = try store.insert(rows.span.bytes, for: key, in: table) { stored in
+                PeriodRows.sum(stored, rows.span.bytes)
             }
             guard let sum else { return }
             if sum.isEmpty {

@@ -76,6 +76,11 @@ public struct StatisticsProjection: PipelinedProjection {
     /// the codes it numbered, in `previous` rather than in the store.
     public func makeBatch(after previous: Batch) -> Batch {
         var batch = makeBatch()
+        // A chunk is usually like the one before it: its memory is taken at once rather than
+        // grown by copying.
+        batch.dossiers.reserveCapacity(previous.dossiers.entries.count)
+        batch.moments.reserveCapacity(previous.moments.count)
+        batch.starts.reserveCapacity(previous.starts.count)
         batch.previous = previous.dossiers
         batch.codes = previous.codes
         batch.nextCode = previous.nextCode
@@ -113,8 +118,20 @@ public struct StatisticsProjection: PipelinedProjection {
 
     /// Folds dossier events into the batch, in log order.
     public func apply(_ events: [Decoded], to batch: inout Batch, store: borrowing ProjectionStore) throws {
-        for event in events { try apply(event, to: &batch, store: store) }
+        // In groups: the entries of a group's dossiers are loaded at once, then applied.
+        var group = events.startIndex
+        while group < events.endIndex {
+            let end = Swift.min(group + Self.prefetchGroup, events.endIndex)
+            for index in group..<end where !batch.dossiers.prefetch(events[index].streamNumber) {
+                batch.previous?.prefetch(events[index].streamNumber)
+            }
+            for index in group..<end { try apply(events[index], to: &batch, store: store) }
+            group = end
+        }
     }
+
+    /// How many events' dossiers ``apply(_:to:store:)`` asks the processor to load ahead.
+    private static let prefetchGroup = 64
 
     private func apply(_ event: Decoded, to batch: inout Batch, store: borrowing ProjectionStore) throws {
         let (position, at, details) = (event.position, event.at, event.details)
@@ -253,17 +270,26 @@ public struct StatisticsProjection: PipelinedProjection {
     }
 
     /// Adds the moments of two arrays, each sorted by time, to the counter rows of their
-    /// ten-minute spans, hours, days and months, per department and per procedure, walking both in time order: totals
-    /// are kept per code number while the period lasts, then added to the stored rows.
+    /// ten-minute spans, hours, days and months, per department and per procedure, walking both
+    /// in time order. Moments are totalled per stretch of one ten-minute span within one local
+    /// day, which lies inside one period of every kind; a stretch's totals are added to its span,
+    /// hour and day, and a day's to its month. Each period's totals are added to its stored rows
+    /// when it ends.
     private func addRows(of moments: [Moment], and starts: [Moment], into store: inout ProjectionStore) throws {
         guard let first = [moments.first, starts.first].compactMap({ $0 }).min(by: { $0.time < $1.time }) else { return }
-        let departments = Int(Swift.max(moments.lazy.map(\.department).max() ?? 0, starts.lazy.map(\.department).max() ?? 0)) + 1
-        let procedures = Int(Swift.max(moments.lazy.map(\.procedure).max() ?? 0, starts.lazy.map(\.procedure).max() ?? 0)) + 1
         let (hour, tenMinutes) = (Period.hour.milliseconds ?? 0, Period.tenMinutes.milliseconds ?? 0)
-        var spans = try PeriodTotals(.tenMinutes, StatisticsKeys.period(of: first.time, length: tenMinutes), departments: departments, procedures: procedures, store: store)
-        var hours = try PeriodTotals(.hour, StatisticsKeys.period(of: first.time, length: hour), departments: departments, procedures: procedures, store: store)
-        var days = try PeriodTotals(.day, timeZone.dayNumber(atMilliseconds: first.time), departments: departments, procedures: procedures, store: store)
-        var months = try PeriodTotals(.month, StatisticsKeys.month(ofDay: days.period), departments: departments, procedures: procedures, store: store)
+        var spans = try PeriodTotals(.tenMinutes, StatisticsKeys.period(of: first.time, length: tenMinutes), store: store)
+        var hours = try PeriodTotals(.hour, StatisticsKeys.period(of: first.time, length: hour), store: store)
+        var days = try PeriodTotals(.day, timeZone.dayNumber(atMilliseconds: first.time), store: store)
+        var months = try PeriodTotals(.month, StatisticsKeys.month(ofDay: days.period), store: store)
+        var (departments, procedures) = (CodeTotals(), CodeTotals())
+        func endStretch() {
+            spans.add(departments: departments, procedures: procedures)
+            hours.add(departments: departments, procedures: procedures)
+            days.add(departments: departments, procedures: procedures)
+            departments.removeAll()
+            procedures.removeAll()
+        }
         var (next, nextStart) = (moments.startIndex, starts.startIndex)
         while next < moments.endIndex || nextStart < starts.endIndex {
             let moment: Moment
@@ -274,18 +300,23 @@ public struct StatisticsProjection: PipelinedProjection {
                 moment = starts[nextStart]
                 nextStart += 1
             }
-            try spans.move(to: StatisticsKeys.period(of: moment.time, length: tenMinutes), store: &store)
-            try hours.move(to: StatisticsKeys.period(of: moment.time, length: hour), store: &store)
+            let span = StatisticsKeys.period(of: moment.time, length: tenMinutes)
             let day = timeZone.dayNumber(atMilliseconds: moment.time)
-            if day != days.period {
-                try days.move(to: day, store: &store)
-                try months.move(to: StatisticsKeys.month(ofDay: day), store: &store)
+            if span != spans.period || day != days.period {
+                endStretch()
+                try spans.move(to: span, store: &store)
+                try hours.move(to: StatisticsKeys.period(of: moment.time, length: hour), store: &store)
+                if day != days.period {
+                    days.add(to: &months)
+                    try days.move(to: day, store: &store)
+                    try months.move(to: StatisticsKeys.month(ofDay: day), store: &store)
+                }
             }
-            spans.count(moment)
-            hours.count(moment)
-            days.count(moment)
-            months.count(moment)
+            departments.add(moment.metric.rawValue, moment.delta, for: moment.department)
+            procedures.add(moment.metric.rawValue, moment.delta, for: moment.procedure)
         }
+        endStretch()
+        days.add(to: &months)
         try spans.add(into: &store)
         try hours.add(into: &store)
         try days.add(into: &store)
