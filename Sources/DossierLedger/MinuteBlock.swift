@@ -3,8 +3,9 @@
 ///
 /// Each moment is 12 bytes, big-endian: the millisecond within the minute (2), the metric (1),
 /// the delta (1), the department number (4) and the procedure number (4). Moments are kept in
-/// the byte order of that form, which makes a block's bytes independent of the order its
-/// moments were folded in.
+/// the order of their instants, and moments of the same millisecond in the order of the log,
+/// which makes a block's bytes independent of how the log was cut into folds: a fold adds its
+/// moments after the stored ones of the same millisecond, which come from earlier events.
 struct MinuteBlock {
     /// Bytes per moment.
     static let entryBytes = 12
@@ -46,26 +47,31 @@ struct MinuteBlock {
         return Int64(bitPattern: UInt64(bigEndian: key.unsafeLoadUnaligned(as: UInt64.self)) ^ 0x8000_0000_0000_0000)
     }
 
-    /// Adds a moment at the end; ``sort()`` restores the order.
+    /// Adds a moment, which must not be before the last one (moments in time order, and of
+    /// the same instant in the order of the log).
     mutating func append(_ moment: Moment) {
         let millisecond = UInt64(moment.time - Self.minute(of: moment.time) * Self.millisecondsPerMinute)
         entries.append((millisecond << 48 | UInt64(moment.metric.rawValue) << 40 | UInt64(UInt8(bitPattern: moment.delta)) << 32
                             | UInt64(moment.department), moment.procedure))
     }
 
-    /// Adds the moments of another block.
-    mutating func append(contentsOf other: MinuteBlock) {
-        entries.append(contentsOf: other.entries)
-    }
-
-    /// Puts the moments in their stored order. (A log in time order usually folds them in
-    /// that order already: then only the check runs.)
-    mutating func sort() {
-        func precedes(_ a: (high: UInt64, low: UInt32), _ b: (high: UInt64, low: UInt32)) -> Bool {
-            a.high != b.high ? a.high < b.high : a.low < b.low
+    /// Puts the moments of a stored block of the same minute, folded from earlier events,
+    /// before this block's moments of the same millisecond.
+    mutating func merge(after stored: MinuteBlock) {
+        func millisecond(_ entry: (high: UInt64, low: UInt32)) -> UInt64 { entry.high >> 48 }
+        var merged: [(high: UInt64, low: UInt32)] = []
+        merged.reserveCapacity(entries.count + stored.entries.count)
+        var (new, old) = (entries.startIndex, stored.entries.startIndex)
+        while new < entries.endIndex || old < stored.entries.endIndex {
+            if old < stored.entries.endIndex, new == entries.endIndex || millisecond(stored.entries[old]) <= millisecond(entries[new]) {
+                merged.append(stored.entries[old])
+                old += 1
+            } else {
+                merged.append(entries[new])
+                new += 1
+            }
         }
-        guard entries.indices.dropFirst().contains(where: { precedes(entries[$0], entries[$0 - 1]) }) else { return }
-        entries.sort(by: precedes)
+        entries = merged
     }
 
     /// The stored form.

@@ -29,11 +29,12 @@ public import EventLedger
 public struct StatisticsProjection: PipelinedProjection {
     /// `statistics`.
     public let name = "statistics"
-    /// The version of the fold; stored state of another version is rebuilt. (Version 6 keeps
-    /// a period's counter rows in one value, where version 5 kept a row per code; version 5
-    /// tells codes apart byte for byte, where version 4 could give codes in two Unicode forms
-    /// one number.)
-    public let version: UInt32 = 6
+    /// The version of the fold; stored state of another version is rebuilt. (Version 7 keeps
+    /// a minute's moments of the same millisecond in the order of the log, where version 6
+    /// sorted them by their bytes; version 6 keeps a period's counter rows in one value, where
+    /// version 5 kept a row per code; version 5 tells codes apart byte for byte, where version 4
+    /// could give codes in two Unicode forms one number.)
+    public let version: UInt32 = 7
     /// The tables the state lives in.
     public let tables = ["dossiers", "codes", "minutes", "overdueStarts"] + Dimension.allCases.flatMap { dimension in dimension.periods.map(dimension.rows) }
     /// The zone whose calendar days and months the counters use.
@@ -234,7 +235,10 @@ public struct StatisticsProjection: PipelinedProjection {
         }
         // In time order: the rows and minutes of a log in time order grow at their tables' ends.
         // The log is usually in time order already, and then so are its moments.
-        if zip(batch.moments, batch.moments.dropFirst()).contains(where: { $0.time > $1.time }) { batch.moments.sort { $0.time < $1.time } }
+        // Moments of the same instant stay in the order of the log, as the minutes table keeps them.
+        if zip(batch.moments, batch.moments.dropFirst()).contains(where: { $0.time > $1.time }) {
+            batch.moments.sort { ($0.time, $0.position, $0.sequence) < ($1.time, $1.position, $1.sequence) }
+        }
         batch.starts.removeAll { $0.delta == 0 }
         batch.starts.sort { $0.time < $1.time }
         try addRows(of: batch.moments, and: batch.starts, into: &store)
@@ -262,9 +266,8 @@ public struct StatisticsProjection: PipelinedProjection {
             try MinuteBlock.key(minute).withSpan { key in
                 let atEnd = last.map { known in key.withUnsafeBytes { known.lexicographicallyPrecedes($0) } } ?? false
                 if !atEnd, let stored = try store.withValue(for: key, in: "minutes", { MinuteBlock(span: $0) }) {
-                    block.append(contentsOf: stored)
+                    block.merge(after: stored)
                 }
-                block.sort()
                 try store.put(block.bytes.span.bytes, for: key, in: "minutes", atEnd: atEnd)
             }
         }
