@@ -12,12 +12,20 @@ struct StackBytes<let capacity: Int> {
         count += 1
     }
 
-    mutating func append<T: FixedWidthInteger>(bigEndian value: T) {
-        for shift in stride(from: T.bitWidth - 8, through: 0, by: -8) { append(UInt8(truncatingIfNeeded: value >> shift)) }
+    mutating func append<T: FixedWidthInteger & BitwiseCopyable>(bigEndian value: T) {
+        store(value.bigEndian)
     }
 
-    mutating func append<T: FixedWidthInteger>(littleEndian value: T) {
-        for shift in stride(from: 0, to: T.bitWidth, by: 8) { append(UInt8(truncatingIfNeeded: value >> shift)) }
+    mutating func append<T: FixedWidthInteger & BitwiseCopyable>(littleEndian value: T) {
+        store(value.littleEndian)
+    }
+
+    /// Appends an integer's bytes in memory order, with one store.
+    private mutating func store<T: FixedWidthInteger & BitwiseCopyable>(_ value: T) {
+        var span = storage.mutableSpan
+        var bytes = span.mutableBytes
+        bytes.storeBytes(of: value, toByteOffset: count, as: T.self)
+        count += MemoryLayout<T>.size
     }
 
     /// The bytes, in an array.

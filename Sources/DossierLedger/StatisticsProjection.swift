@@ -235,10 +235,9 @@ public struct StatisticsProjection: PipelinedProjection {
         }
         // In time order: the rows and minutes of a log in time order grow at their tables' ends.
         // The log is usually in time order already, and then so are its moments.
-        // Moments of the same instant stay in the order of the log, as the minutes table keeps them.
-        if zip(batch.moments, batch.moments.dropFirst()).contains(where: { $0.time > $1.time }) {
-            batch.moments.sort { ($0.time, $0.position, $0.sequence) < ($1.time, $1.position, $1.sequence) }
-        }
+        // Swift's sort is stable: moments of the same instant stay in the order of the log, as
+        // the minutes table keeps them.
+        if zip(batch.moments, batch.moments.dropFirst()).contains(where: { $0.time > $1.time }) { batch.moments.sort { $0.time < $1.time } }
         batch.starts.removeAll { $0.delta == 0 }
         batch.starts.sort { $0.time < $1.time }
         try addRows(of: batch.moments, and: batch.starts, into: &store)
