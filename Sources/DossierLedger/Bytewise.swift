@@ -24,6 +24,13 @@ enum Bytewise {
         hasher.combine(UInt8(0xFF))
     }
 
+    /// The hash of `text`'s UTF-8 bytes, as `hash(_:into:)` feeds them; for this process only.
+    static func hash(_ text: String) -> Int {
+        var hasher = Hasher()
+        hash(text, into: &hasher)
+        return hasher.finalize()
+    }
+
     /// A string as a dictionary key, compared and hashed by its UTF-8 bytes, as the log
     /// compares stream ids and event ids.
     struct Key: Hashable {

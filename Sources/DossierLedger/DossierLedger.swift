@@ -73,108 +73,24 @@ public final class DossierLedger: Sendable {
     /// encode the next events on another.
     public func encode(_ events: [InterchangeEvent]) -> EncodedEvents {
         let codec = codec
-        return EncodedEvents(events: events, appends: events.map { item in
-            Result { StreamAppend(stream: item.event.dossier.rawValue, events: [try ProposedEvent(id: item.id, event: item.event, codec: codec)]) }
-        })
+        return EncodedEvents(
+            events: events,
+            appends: events.map { item in
+                Result { StreamAppend(stream: item.event.dossier.rawValue, events: [try ProposedEvent(id: item.id, event: item.event, codec: codec)]) }
+            },
+            hashes: events.map { (id: Bytewise.hash($0.id), dossier: Bytewise.hash($0.event.dossier.rawValue)) })
     }
 
     /// Appends events already encoded by ``encode(_:)``, as `submit` does with events.
     @discardableResult
     public func submit(_ encoded: EncodedEvents, mode: SubmitMode = .skipInvalid) throws -> [Verdict] {
-        let events = encoded.events
-        let codec = codec
-        let projection = projection
-        let ledger = ledger
-        /// What prepare decided for each event.
-        enum Plan {
-            case decided(Verdict)
-            /// Appended, in order: its position comes from the append's results.
-            case appended
-            /// The same event as the one at this index earlier in the call.
-            case sameAs(Int)
-
-            var isRejected: Bool { if case .decided(.rejected) = self { true } else { false } }
+        var check: BatchCheck?
+        let outcome = try ledger.append(updating: projection) { store -> (batch: [StreamAppend], extra: Void) in
+            check = try BatchCheck(encoded, mode: mode, in: store, of: self)
+            return (check?.appends ?? [], ())
         }
-        /// What prepare knows of a dossier it checked an event of.
-        struct Known {
-            /// Its stream number, when it has stored events.
-            var number: UInt64?
-            /// Its state after the events stored and those checked so far.
-            var state: DossierState
-        }
-        let outcome = try ledger.append(updating: projection) { store -> (batch: [StreamAppend], extra: [Plan]) in
-            // Dossier codes (`DossierID`) and event ids compared as the log compares them.
-            var known: [DossierID: Known] = [:]
-            var firstByID: [Bytewise.Key: Int] = [:]
-            known.reserveCapacity(events.count)
-            firstByID.reserveCapacity(events.count)
-            var plans: [Plan] = []
-            var batch: [StreamAppend] = []
-            plans.reserveCapacity(events.count)
-            batch.reserveCapacity(events.count)
-            for (index, item) in events.enumerated() {
-                if let stored = try store.withStoredEvent(id: item.id, in: ledger, { record in
-                    (record.position, Bytewise.equal(record.streamID, item.event.dossier.rawValue) ? try? codec.decode(record) : nil)
-                }) {
-                    plans.append(.decided(stored.1 == item.event
-                        ? .duplicate(position: stored.0)
-                        : .rejected(reason: "event id \(item.id) is stored at position \(stored.0) with different content")))
-                    continue
-                }
-                if let first = firstByID[Bytewise.Key(item.id)] {
-                    plans.append(events[first].event == item.event
-                        ? .sameAs(first)
-                        : .decided(.rejected(reason: "event id \(item.id) was used earlier in this batch with different content")))
-                    continue
-                }
-                let dossier = item.event.dossier
-                var entry: Known
-                if let seen = known[dossier] {
-                    entry = seen
-                } else if let number = try store.streamNumber(of: dossier.rawValue, in: ledger) {
-                    entry = Known(number: number, state: try projection.state(ofStream: number, in: store) ?? .new)
-                } else {
-                    entry = Known(number: nil, state: .new)
-                }
-                do throws(LifecycleError) {
-                    try Lifecycle.check(item.event, in: entry.state)
-                } catch {
-                    plans.append(.decided(.rejected(reason: error.description)))
-                    continue
-                }
-                entry.state = entry.state.applying(item.event)
-                known[dossier] = entry
-                firstByID[Bytewise.Key(item.id)] = index
-                plans.append(.appended)
-                // An event that cannot be encoded fails the call, as it would have to be appended.
-                // The stream number found here spares the append a second search.
-                var append = try encoded.appends[index].get()
-                append.streamNumber = entry.number
-                batch.append(append)
-            }
-            let anyRejected = plans.contains(where: \.isRejected)
-            return (mode == .allOrNothing && anyRejected ? [] : batch, plans)
-        }
-        let plans = outcome.extra
-        let anyRejected = plans.contains(where: \.isRejected)
-        var positions = outcome.results.makeIterator()
-        var result: [Verdict] = []
-        result.reserveCapacity(events.count)
-        for plan in plans {
-            switch plan {
-            case .decided(let verdict):
-                result.append(verdict)
-            case .appended where mode == .allOrNothing && anyRejected, .sameAs where mode == .allOrNothing && anyRejected:
-                result.append(.rejected(reason: "not appended: another event of the batch was refused"))
-            case .appended:
-                guard let appended = positions.next()?.positions.first else { preconditionFailure("one append result per appended event") }
-                result.append(.accepted(position: appended))
-            case .sameAs(let first):
-                guard case .accepted(let position) = result[first] else { preconditionFailure("a repeated event follows an accepted one") }
-                result.append(.duplicate(position: position))
-            }
-        }
-        return result
+        guard let check else { preconditionFailure("an append runs its prepare step") }
+        return check.verdicts(outcome.results)
     }
 
     /// The statistics as of an instant, from the stored projection (caught up in memory when
@@ -214,6 +130,9 @@ public struct EncodedEvents: Sendable {
     /// One append per event, in the same order, or why the event could not be encoded
     /// (thrown by `submit` if the event is to be appended).
     let appends: [Result<StreamAppend, any Error>]
+    /// The hashes of each event's id and dossier id (``Bytewise/hash(_:)``), computed with
+    /// the rest so that `submit` need not hash strings.
+    let hashes: [(id: Int, dossier: Int)]
 }
 
 /// A dossier event as the ledger stores it.

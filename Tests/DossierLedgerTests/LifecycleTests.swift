@@ -127,6 +127,39 @@ import Testing
         guard case .rejected = try ledger.submit([reused]).first else { Issue.record("reused id accepted"); return }
     }
 
+    /// One batch of thousands of events over many dossiers, each event sent twice and some ids
+    /// reused with other content: every repeat finds its first copy and every dossier its
+    /// earlier events, however the batch's lookup tables place them.
+    @Test func aLargeBatchFindsEveryEarlierEventOfItsIdsAndDossiers() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeDossierLedger(directory)
+        let dossiers = 1500
+        func event(_ type: DossierEventType, of number: Int, minute: Int) -> InterchangeEvent {
+            var event = Self.event(type, minute: minute).event
+            event.dossier = code("H34.12-190117-\(number)")
+            return InterchangeEvent(id: Interchange.derivedID(for: event), event: event)
+        }
+        var firsts: [InterchangeEvent] = []
+        for number in 0..<dossiers { firsts.append(event(.received, of: number, minute: number % 7)) }
+        for number in 0..<dossiers { firsts.append(event(.forwarded, of: number, minute: 10 + number % 5)) }
+        // The repeats come after every first copy, in another order.
+        let repeats = firsts.indices.reversed().filter { $0 % 3 != 0 }
+        var reused = event(.decided, of: 7, minute: 30)
+        reused.id = firsts[dossiers + 7].id
+        let verdicts = try ledger.submit(firsts + repeats.map { firsts[$0] } + [reused])
+        #expect(verdicts.count == firsts.count + repeats.count + 1)
+        for index in firsts.indices {
+            #expect(verdicts[index] == .accepted(position: UInt64(2 + index)), "event \(index)")
+        }
+        for (offset, first) in repeats.enumerated() {
+            #expect(verdicts[firsts.count + offset] == .duplicate(position: UInt64(2 + first)), "repeat of event \(first)")
+        }
+        guard case .rejected(let reason) = verdicts.last else { Issue.record("a reused id was accepted"); return }
+        #expect(reason.contains("used earlier in this batch"), "\(reason)")
+        // Each dossier got its two events, in order.
+        #expect(try ledger.history(of: code("H34.12-190117-1499")).map(\.position) == [UInt64(2 + 1499), UInt64(2 + dossiers + 1499)])
+    }
+
     /// `Hồ` precomposed and decomposed are equal `String`s but different stream ids: the
     /// checks of one submit, and the stream numbers it hands the log, keep them apart.
     @Test func dossierCodesThatDifferOnlyInUnicodeFormAreDifferentDossiers() throws {
