@@ -38,9 +38,10 @@ struct BatchCheck {
 
     /// What to append: the accepted events, or none with ``SubmitMode/allOrNothing`` when
     /// any event is refused.
-    var appends: [StreamAppend] {
-        mode == .allOrNothing && plans.contains(where: \.isRejected) ? [] : accepted
-    }
+    var appends: [StreamAppend] { withheld ? [] : accepted }
+
+    /// Whether the accepted events are left out: ``SubmitMode/allOrNothing`` with a refusal.
+    private var withheld: Bool { mode == .allOrNothing && plans.contains(where: \.isRejected) }
 
     /// Checks `encoded` against the state in `store`.
     ///
@@ -116,7 +117,7 @@ struct BatchCheck {
 
     /// The verdict of each event, from the append's results.
     func verdicts(_ results: [AppendResult]) -> [Verdict] {
-        let withheld = mode == .allOrNothing && plans.contains(where: \.isRejected)
+        let withheld = withheld
         var positions = results.makeIterator()
         var verdicts: [Verdict] = []
         verdicts.reserveCapacity(plans.count)
