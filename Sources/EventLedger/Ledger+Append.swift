@@ -66,8 +66,7 @@ extension Ledger {
                 version = try streamTail.withLock { $0.tail.lastVersion(of: number, through: .max) } ?? lastIndexedVersion(ofStream: number, in: txn)
             }
             var checked = false
-            var positions = [UInt64]()
-            positions.reserveCapacity(request.events.count)
+            var positions = AppendResult.Positions()
             var duplicates = 0
             for event in request.events {
                 // Claim the id for the next position: one search finds a stored event with this

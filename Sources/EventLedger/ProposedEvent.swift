@@ -50,15 +50,3 @@ public struct StreamAppend: Hashable, Sendable {
         self.events = events
     }
 }
-
-/// What an append did for one stream.
-public struct AppendResult: Hashable, Sendable {
-    /// The stream.
-    public var stream: String
-    /// For each proposed event, in order: its position, new or (for a duplicate) original.
-    public var positions: [UInt64]
-    /// How many of the proposed events were already stored (same id, same content) and skipped.
-    public var duplicates: Int
-    /// The stream's version after the append.
-    public var streamVersion: UInt64
-}

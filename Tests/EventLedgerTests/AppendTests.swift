@@ -76,6 +76,27 @@ import Testing
         #expect(mixed.positions == [4, 4] && mixed.duplicates == 1)
     }
 
+    @Test func positionsCompareByTheirElementsHowEverTheyAreKept() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeLedger(directory)
+        try ledger.append([event("p1"), event("p2")], to: "P")
+        // A duplicate of an earlier event, then new ones: positions that do not follow each other.
+        let mixed = try ledger.append([event("p3"), event("p1"), event("p4"), event("p5")], to: "P")
+        #expect(Array(mixed.positions) == [3, 1, 4, 5] && mixed.duplicates == 1)
+        #expect(mixed.positions.count == 4 && mixed.positions[1] == 1 && mixed.positions.last == 5)
+        #expect(mixed.positions.description == "[3, 1, 4, 5]")
+        // Built one at a time or from an array, the same positions are equal and hash alike.
+        var grown = AppendResult.Positions()
+        for position: UInt64 in [3, 1, 4, 5] { grown.append(position) }
+        #expect(grown == mixed.positions && grown == AppendResult.Positions([3, 1, 4, 5]))
+        #expect(Set([grown, mixed.positions, [3, 1, 4, 5]]).count == 1)
+        var run = AppendResult.Positions()
+        for position: UInt64 in 7...9 { run.append(position) }
+        #expect(Array(run) == [7, 8, 9] && run == [7, 8, 9] && run != [7, 8] && run != [7, 8, 10])
+        #expect(Set([run, AppendResult.Positions([7, 8, 9])]).count == 1)
+        #expect(AppendResult.Positions().isEmpty && AppendResult.Positions() == [])
+    }
+
     @Test func theSameIdWithDifferentContentIsRejected() throws {
         let directory = try TemporaryDirectory()
         let ledger = try makeLedger(directory)
