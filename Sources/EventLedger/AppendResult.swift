@@ -8,14 +8,6 @@ public struct AppendResult: Hashable, Sendable {
     public var duplicates: Int
     /// The stream's version after the append.
     public var streamVersion: UInt64
-
-    /// Creates a result.
-    public init(stream: String, positions: Positions, duplicates: Int, streamVersion: UInt64) {
-        self.stream = stream
-        self.positions = positions
-        self.duplicates = duplicates
-        self.streamVersion = streamVersion
-    }
 }
 
 extension AppendResult {
@@ -62,7 +54,7 @@ extension AppendResult {
                 list.append(position)
                 storage = .list(list)
             case .list(var list):
-                storage = .run(first: 0, count: 0)  // drops the reference, so that `list` is unique
+                storage = .run(first: 0, count: 0)  // drops the stored reference: `list` is then unique and grows in place
                 list.append(position)
                 storage = .list(list)
             }
