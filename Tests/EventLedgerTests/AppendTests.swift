@@ -76,7 +76,7 @@ import Testing
         #expect(mixed.positions == [4, 4] && mixed.duplicates == 1)
     }
 
-    @Test func positionsCompareByTheirElementsHowEverTheyAreKept() throws {
+    @Test func positionsCompareByTheirElementsHoweverTheyAreBuilt() throws {
         let directory = try TemporaryDirectory()
         let ledger = try makeLedger(directory)
         try ledger.append([event("p1"), event("p2")], to: "P")
