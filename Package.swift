@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "LedgerLMDB", dependencies: ["CLedgerLMDB"], swiftSettings: strict),
         .target(
             name: "EventLedger",
-            dependencies: ["LedgerLMDB", "CLedgerNettle"],
+            dependencies: ["LedgerLMDB", "CLedgerNettle", "CLedgerPrefetch"],
             swiftSettings: strict),
         .target(
             name: "DossierLedger",

@@ -1,5 +1,6 @@
-// The processor's prefetch hint, which Swift does not expose: a fold asks for the memory of
-// the dossiers its next events touch while it applies the current ones.
+// The processor's prefetch hint, which Swift does not expose: a forward scan of the log asks
+// for the record it reads next, and a fold for the memory of the dossiers its next events
+// touch, while they process the current ones.
 #ifndef CLEDGERPREFETCH_SHIM_H
 #define CLEDGERPREFETCH_SHIM_H
 

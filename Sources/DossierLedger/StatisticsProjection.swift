@@ -120,7 +120,7 @@ public struct StatisticsProjection: PipelinedProjection {
 
     /// Folds dossier events into the batch, in log order.
     public func apply(_ events: [Decoded], to batch: inout Batch, store: borrowing ProjectionStore) throws {
-        // In groups: the entries of a group's dossiers are loaded at once, then applied.
+        // In groups: the entries of a group's dossiers are asked for at once, then applied.
         var group = events.startIndex
         while group < events.endIndex {
             let end = Swift.min(group + Self.prefetchGroup, events.endIndex)
@@ -133,7 +133,9 @@ public struct StatisticsProjection: PipelinedProjection {
     }
 
     /// How many events' dossiers ``apply(_:to:store:)`` asks the processor to load ahead.
-    private static let prefetchGroup = 64
+    /// (Rebuilding 10 M events, alternating the two: 6.39 s of CPU at 16 against 6.59 s at 64;
+    /// 8, 32 and 256 did no better than 16.)
+    private static let prefetchGroup = 16
 
     private func apply(_ event: Decoded, to batch: inout Batch, store: borrowing ProjectionStore) throws {
         let (position, at, details) = (event.position, event.at, event.details)

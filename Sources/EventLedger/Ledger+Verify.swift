@@ -29,7 +29,8 @@ extension Ledger {
                 while found, problem == nil {
                     problem = try cursor.withEntry { key, value in
                         try value.withUnsafeBytes { bytes in
-                            try checker.check(key: key, bytes: bytes, ledger: self, txn: txn)
+                            if let start = bytes.baseAddress { Self.askForRecord(below: start, bytes: bytes.count) }
+                            return try checker.check(key: key, bytes: bytes, ledger: self, txn: txn)
                         }
                     }
                     if checker.position & 0xFFF == 0 { progress?(checker.position) }
