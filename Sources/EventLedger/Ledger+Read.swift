@@ -115,8 +115,8 @@ extension Ledger {
     /// (its node header and key, then its bytes): the cache lines below `start`, as many as
     /// the record spans and one more, are asked for. A hint: it never faults (an address
     /// below the page is as harmless) and changes no result. Scanning and decoding the
-    /// 10 M-event log for a rebuild, with nothing applied, took about 1.8 s with it and
-    /// 2.6 s without: each record's first bytes had been a cache miss.
+    /// 10 M-event log for a rebuild, with nothing applied, took 1.6–2.0 s with it and
+    /// 2.2–2.8 s without: each record's first bytes had been a cache miss.
     @inline(__always)
     static func askForRecord(below start: UnsafeRawPointer, bytes count: Int) {
         for offset in stride(from: 64, through: count + 128, by: 64) { ledger_prefetch(start - offset) }
