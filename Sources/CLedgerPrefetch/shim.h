@@ -1,6 +1,6 @@
 // The processor's prefetch hint, which Swift does not expose: a forward scan of the log asks
-// for the record it reads next, and a fold for the memory of the dossiers its next events
-// touch, while they process the current ones.
+// for the record it reads next, an append for its stream's slot in the stream tail, and a fold
+// for the memory of the dossiers its next events touch, while they do other work.
 #ifndef CLEDGERPREFETCH_SHIM_H
 #define CLEDGERPREFETCH_SHIM_H
 

@@ -61,10 +61,19 @@ extension Ledger {
                     }
                 }
             }
+            // The stream's last version is read when first needed, after the claim of the first
+            // event's id: the stream tail's slot, a cache miss, is asked for now and loads
+            // while LMDB stores the id.
             var version: UInt64 = 0
-            if let number {
-                version = try streamTail.withLock { $0.tail.lastVersion(of: number, through: .max) } ?? lastIndexedVersion(ofStream: number, in: txn)
+            var versionRead = false
+            func readVersion() throws {
+                guard !versionRead else { return }
+                versionRead = true
+                if let number {
+                    version = try streamTail.withLock { $0.tail.lastVersion(of: number, through: .max) } ?? lastIndexedVersion(ofStream: number, in: txn)
+                }
             }
+            if let number { streamTail.withLock { $0.tail.prefetch(number) } }
             var checked = false
             var positions = AppendResult.Positions()
             var duplicates = 0
@@ -77,6 +86,7 @@ extension Ledger {
                     continue
                 }
                 if !checked {
+                    try readVersion()
                     guard request.expected.isMet(by: number == nil ? nil : version) else {
                         throw LedgerError.conflict(stream: request.stream, expected: request.expected, actual: number == nil ? nil : version)
                     }
@@ -100,6 +110,7 @@ extension Ledger {
                 streamTail.withLock { $0.tail.append(stream: streamNumber, version: version) }
                 positions.append(position)
             }
+            try readVersion()
             results.append(AppendResult(stream: request.stream, positions: positions, duplicates: duplicates, streamVersion: version))
         }
         try mergeStreamTailIfFull(through: position, in: &txn)

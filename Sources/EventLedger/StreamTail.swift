@@ -51,6 +51,9 @@ struct StreamTail: Sendable {
         }
     }
 
+    /// Asks the processor to start loading what a lookup of `stream` reads first.
+    func prefetch(_ stream: UInt64) { streams.prefetch(stream) }
+
     /// The version of `stream`'s last event at or before `position`, when that event is in the tail.
     func lastVersion(of stream: UInt64, through position: UInt64) -> UInt64? {
         guard var (version, offset) = streams[stream] else { return nil }
