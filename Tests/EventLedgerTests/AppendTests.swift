@@ -74,8 +74,8 @@ import Testing
         // Duplicates inside one batch collapse too.
         let mixed = try ledger.append([event("x3"), event("x3")], to: "X", expected: .exact(2))
         #expect(mixed.positions == [4, 4] && mixed.duplicates == 1)
-        // A duplicate first, then a new event: the expectation is checked against the stream's
-        // version before the new one, whichever event comes first.
+        // A duplicate first, then a new event: the expectation is still checked against the
+        // stream's version before the new event.
         let late = try ledger.append([event("x1"), event("x4")], to: "X", expected: .exact(3))
         #expect(late.positions == [1, 5] && late.duplicates == 1 && late.streamVersion == 4)
         #expect(throws: LedgerError.conflict(stream: "X", expected: .exact(3), actual: 4)) {
