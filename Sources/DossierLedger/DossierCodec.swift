@@ -78,28 +78,63 @@ public struct DossierCodec: EventCodec {
 
     /// Decodes a payload's time and details.
     static func decodePayload(_ bytes: UnsafeRawBufferPointer, position: UInt64) throws -> (Timestamp, DossierEvent.Details) {
+        let fields = try PayloadFields(bytes, position: position)
+        func text(_ bytes: UnsafeRawBufferPointer) -> String { String(decoding: bytes, as: UTF8.self) }
+        let details: DossierEvent.Details = switch fields.type {
+        case .received:
+            .received(department: DepartmentCode(unchecked: text(fields.department)), procedure: ProcedureCode(unchecked: text(fields.procedure)),
+                      due: fields.due, channel: fields.channel)
+        case .forwarded: .forwarded(via: fields.medium)
+        case .decided: .decided(outcome: fields.outcome)
+        case .returnedToCenter: .returnedToCenter(via: fields.medium)
+        case .resultReturned: .resultReturned
+        case .rated: .rated(rating: fields.rating, official: fields.official.map(text))
+        case .withdrawn: .withdrawn
+        }
+        return (fields.at, details)
+    }
+
+    private static func append(_ timestamp: Timestamp, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: timestamp.millisecondsSinceEpoch.littleEndian) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: timestamp.utcOffsetSeconds.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+}
+
+/// The fields of a payload, read with a bounds check before each: texts as the payload's own
+/// bytes, valid while they are; fields the event's type does not have hold placeholders.
+struct PayloadFields {
+    var type = DossierEventType.received
+    var at = Timestamp(millisecondsSinceEpoch: 0, utcOffsetSeconds: 0)
+    var due = Timestamp(millisecondsSinceEpoch: 0, utcOffsetSeconds: 0)
+    var channel = IntakeChannel.counter
+    var department = UnsafeRawBufferPointer(start: nil, count: 0)
+    var procedure = UnsafeRawBufferPointer(start: nil, count: 0)
+    var medium = TransferMedium.post
+    var outcome = Outcome.approved
+    var rating = RatingLevel.satisfied
+    var official: UnsafeRawBufferPointer?
+
+    /// Reads a payload as ``DossierCodec`` stores it.
+    ///
+    /// - Throws: `LedgerError.corruptRecord` when the bytes do not decode.
+    init(_ bytes: UnsafeRawBufferPointer, position: UInt64) throws {
         var reader = PayloadReader(bytes: bytes, position: position)
-        let type = try reader.choice(Cases.types)
-        let at = try reader.timestamp()
-        let details: DossierEvent.Details
+        type = try reader.choice(Cases.types)
+        at = try reader.timestamp()
         switch type {
         case .received:
-            let due = try reader.timestamp()
-            let channel = try reader.choice(Cases.channels)
-            let department = DepartmentCode(unchecked: try reader.text(lengthBytes: 1))
-            let procedure = ProcedureCode(unchecked: try reader.text(lengthBytes: 1))
-            details = .received(department: department, procedure: procedure, due: due, channel: channel)
-        case .forwarded: details = .forwarded(via: try reader.choice(Cases.media))
-        case .decided: details = .decided(outcome: try reader.choice(Cases.outcomes))
-        case .returnedToCenter: details = .returnedToCenter(via: try reader.choice(Cases.media))
-        case .resultReturned: details = .resultReturned
+            due = try reader.timestamp()
+            channel = try reader.choice(Cases.channels)
+            department = try reader.text(lengthBytes: 1)
+            procedure = try reader.text(lengthBytes: 1)
+        case .forwarded, .returnedToCenter: medium = try reader.choice(Cases.media)
+        case .decided: outcome = try reader.choice(Cases.outcomes)
         case .rated:
-            let rating = try reader.choice(Cases.ratings)
-            details = .rated(rating: rating, official: try reader.optionalText())
-        case .withdrawn: details = .withdrawn
+            rating = try reader.choice(Cases.ratings)
+            official = try reader.optionalText()
+        case .resultReturned, .withdrawn: break
         }
         guard reader.atEnd else { throw reader.corrupt("trailing bytes") }
-        return (at, details)
     }
 
     /// Each enumeration's cases in stored order, built once (`allCases` builds an array per call).
@@ -109,11 +144,6 @@ public struct DossierCodec: EventCodec {
         static let media = TransferMedium.allCases
         static let outcomes = Outcome.allCases
         static let ratings = RatingLevel.allCases
-    }
-
-    private static func append(_ timestamp: Timestamp, to bytes: inout [UInt8]) {
-        withUnsafeBytes(of: timestamp.millisecondsSinceEpoch.littleEndian) { bytes.append(contentsOf: $0) }
-        withUnsafeBytes(of: timestamp.utcOffsetSeconds.littleEndian) { bytes.append(contentsOf: $0) }
     }
 }
 
@@ -149,14 +179,15 @@ struct PayloadReader {
         return Timestamp(millisecondsSinceEpoch: milliseconds, utcOffsetSeconds: offset)
     }
 
-    mutating func text(lengthBytes: Int) throws -> String {
+    /// A text's bytes, after their length in `lengthBytes` bytes.
+    mutating func text(lengthBytes: Int) throws -> UnsafeRawBufferPointer {
         let count = lengthBytes == 1 ? Int(try integer(UInt8.self)) : Int(try integer(UInt16.self))
         guard bytes.count - offset >= count else { throw corrupt("text runs past the end") }
         defer { offset += count }
-        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)]), as: UTF8.self)
+        return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)])
     }
 
-    mutating func optionalText() throws -> String? {
+    mutating func optionalText() throws -> UnsafeRawBufferPointer? {
         guard bytes.count - offset >= 2 else { throw corrupt("too short") }
         if bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self) == UInt16.max {
             offset += 2

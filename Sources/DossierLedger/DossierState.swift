@@ -1,10 +1,11 @@
 /// Where a dossier stands in its lifecycle: which events it has had, and the time of the last.
 public struct DossierState: Hashable, Sendable, CustomStringConvertible {
-    /// One bit per event type the dossier has had, in the order of ``DossierEventType``.
-    private(set) var bits: UInt8
     /// The time of the dossier's last event, in milliseconds since 1970; events may not go
     /// back before it.
     public private(set) var lastAtMilliseconds: Int64
+    /// One bit per event type the dossier has had, in the order of ``DossierEventType``.
+    /// (Declared last, so that a ``DossierRecord`` ending with its state pads nothing.)
+    private(set) var bits: UInt8
 
     /// A dossier with no events.
     public static let new = DossierState(bits: 0, lastAtMilliseconds: .min)

@@ -11,8 +11,20 @@ struct DossierTable {
     /// A dossier being folded.
     struct Entry {
         var record: DossierRecord
+        /// Where its overdue start, added by this fold, is in the fold's starts, or −1. (A
+        /// batch holds far fewer than 2³¹ events; 32 bits keep the entry in 64 bytes.)
+        private var startOrNone: Int32
+
         /// Where its overdue start, added by this fold, is in the fold's starts.
-        var start: Int?
+        var start: Int? {
+            get { startOrNone < 0 ? nil : Int(startOrNone) }
+            set { startOrNone = newValue.map { Int32($0) } ?? -1 }
+        }
+
+        init(record: DossierRecord, start: Int?) {
+            self.record = record
+            self.startOrNone = start.map { Int32($0) } ?? -1
+        }
     }
 
     /// How far below the first number seen the window begins.
@@ -24,12 +36,12 @@ struct DossierTable {
     private var dense: [Int32] = []
     private var base: UInt64?
     private var others: [UInt64: Int32] = [:]
-    /// The stream numbers, in the order they were added.
-    private(set) var numbers: [UInt64] = []
     /// The entries, in the order they were added.
     var entries: [Entry] = []
 
-    init() {}
+    init() {
+        assert(MemoryLayout<Entry>.size <= 64, "a dossier entry no longer fits 64 bytes")
+    }
 
     /// The index in ``entries`` of a dossier, or `nil` when the table does not have it.
     func index(of number: UInt64) -> Int? {
@@ -39,9 +51,24 @@ struct DossierTable {
         return others[number].map(Int.init)
     }
 
+    /// The indices in ``entries`` in ascending order of their stream numbers, with the numbers:
+    /// the window read in order, between the sorted numbers below and above it, so that only
+    /// the few numbers outside the window are sorted.
+    func inNumberOrder() -> [(number: UInt64, index: Int)] {
+        var order: [(number: UInt64, index: Int)] = []
+        order.reserveCapacity(entries.count)
+        let outside = others.map { (number: $0.key, index: Int($0.value)) }.sorted { $0.number < $1.number }
+        let below = outside.prefix { $0.number < base ?? 0 }
+        order += below
+        if let base {
+            for slot in dense.indices where dense[slot] >= 0 { order.append((base + UInt64(slot), Int(dense[slot]))) }
+        }
+        order += outside.dropFirst(below.count)
+        return order
+    }
+
     /// Makes room for `count` entries.
     mutating func reserveCapacity(_ count: Int) {
-        numbers.reserveCapacity(count)
         entries.reserveCapacity(count)
     }
 
@@ -65,7 +92,6 @@ struct DossierTable {
     mutating func add(_ entry: Entry, for number: UInt64) {
         if base == nil { base = number - Swift.min(number, Self.windowSlack) }
         let index = Int32(entries.count)
-        numbers.append(number)
         entries.append(entry)
         if let slot = slot(number) {
             if slot >= dense.count {

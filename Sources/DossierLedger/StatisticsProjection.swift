@@ -39,6 +39,8 @@ public struct StatisticsProjection: PipelinedProjection {
     public let tables = ["dossiers", "codes", "minutes", "overdueStarts"] + Dimension.allCases.flatMap { dimension in dimension.periods.map(dimension.rows) }
     /// The zone whose calendar days and months the counters use.
     public let timeZone: LedgerTimeZone
+    /// The codes met in decoding, which decoded events refer to by index.
+    let codeBook = CodeBook()
 
     /// Creates the projection for a ledger's time zone.
     public init(timeZone: LedgerTimeZone) { self.timeZone = timeZone }
@@ -56,9 +58,9 @@ public struct StatisticsProjection: PipelinedProjection {
         var starts: [Moment] = []
         /// The keys of stored overdue starts to remove.
         var removedStarts: [(time: Int64, position: UInt64)] = []
-        /// Code numbers by code, per dimension (by its raw value), told apart byte for byte as
-        /// the `codes` table does.
-        var codes = [[Bytewise.Key: UInt32]](repeating: [:], count: Dimension.allCases.count)
+        /// Code numbers by index in the projection's ``CodeBook``, per dimension (by its raw
+        /// value); 0 where not yet looked up.
+        var codes = [[UInt32]](repeating: [], count: Dimension.allCases.count)
         var nextCode: [Dimension: UInt32] = [:]
         var newCodes: [(dimension: Dimension, code: String, number: UInt32)] = []
         /// The greatest stream number with a stored dossier record (0: none; `.max`: the store
@@ -95,27 +97,49 @@ public struct StatisticsProjection: PipelinedProjection {
         batch.previous = nil
     }
 
-    /// What the fold needs of a dossier event.
+    /// What the fold needs of a dossier event: plain values, copied without reference counting.
     public struct Decoded: Sendable {
         /// The event's position in the log.
         public var position: UInt64
         /// The number of its dossier's stream.
         public var streamNumber: UInt64
-        /// When it happened.
-        public var at: Timestamp
+        /// When it happened, in milliseconds since 1970.
+        var time: Int64
+        /// A receipt's appointment for the result, in milliseconds since 1970.
+        var due: Int64 = 0
+        /// A receipt's department code, as its index in the projection's ``CodeBook``.
+        var department: UInt32 = 0
+        /// A receipt's procedure code, as its index in the projection's ``CodeBook``.
+        var procedure: UInt32 = 0
         /// What happened.
-        public var details: DossierEvent.Details
+        var type: DossierEventType
+        /// Whether a forwarding or a return to the center went by post.
+        var byPost = false
+        /// A rating's level.
+        var rating = RatingLevel.satisfied
     }
 
     /// Decodes a dossier event into `events`; skips the ledger's settings and records of
     /// another schema.
     public func decode(_ record: borrowing EventRecord, into events: inout [Decoded]) throws {
         guard record.schemaVersion == DossierCodec.schemaVersion, !record.isType(LedgerSettings.eventType) else { return }
-        let position = record.position
-        let (at, details) = try record.withPayload { span in
-            try span.withUnsafeBytes { try DossierCodec.decodePayload($0, position: position) }
+        let (position, streamNumber) = (record.position, record.streamNumber)
+        let event = try record.withPayload { span in
+            try span.withUnsafeBytes { bytes in
+                let fields = try PayloadFields(bytes, position: position)
+                var event = Decoded(position: position, streamNumber: streamNumber, time: fields.at.millisecondsSinceEpoch, type: fields.type)
+                switch fields.type {
+                case .received:
+                    event.due = fields.due.millisecondsSinceEpoch
+                    (event.department, event.procedure) = codeBook.indices(department: fields.department, procedure: fields.procedure)
+                case .forwarded, .returnedToCenter: event.byPost = fields.medium == .post
+                case .rated: event.rating = fields.rating
+                case .decided, .resultReturned, .withdrawn: break
+                }
+                return event
+            }
         }
-        events.append(Decoded(position: position, streamNumber: record.streamNumber, at: at, details: details))
+        events.append(event)
     }
 
     /// Folds dossier events into the batch, in log order.
@@ -138,7 +162,7 @@ public struct StatisticsProjection: PipelinedProjection {
     private static let prefetchGroup = 16
 
     private func apply(_ event: Decoded, to batch: inout Batch, store: borrowing ProjectionStore) throws {
-        let (position, at, details) = (event.position, event.at, event.details)
+        let (position, time) = (event.position, event.time)
         let number = event.streamNumber
         let touched = batch.dossiers.index(of: number)
         var entry: DossierTable.Entry
@@ -161,25 +185,24 @@ public struct StatisticsProjection: PipelinedProjection {
         }
         var dossier = entry.record
         var sink = ContributionSink(timeZone: timeZone, position: position)
-        let time = at.millisecondsSinceEpoch
-        switch details {
-        case .received(let department, let procedure, let due, _):
-            dossier.department = try intern(department.rawValue, .department, &batch, store)
-            dossier.procedure = try intern(procedure.rawValue, .procedure, &batch, store)
+        switch event.type {
+        case .received:
+            dossier.department = try intern(event.department, .department, &batch, store)
+            dossier.procedure = try intern(event.procedure, .procedure, &batch, store)
             dossier.receivedAt = time
             dossier.receivedPosition = position
-            dossier.due = due.millisecondsSinceEpoch
+            dossier.due = event.due
             sink.add(.received, at: time, for: dossier, to: &batch)
-            let start = Swift.max(time, due.millisecondsSinceEpoch &+ 1)
+            let start = Swift.max(time, event.due &+ 1)
             dossier.overdueStart = start
             entry.start = batch.starts.count
             sink.add(.overdue, at: start, for: dossier, to: &batch, kind: .overdueStart)
-        case .forwarded(let via):
-            if via == .post { sink.add(.forwardedByPost, at: time, for: dossier, to: &batch) }
+        case .forwarded:
+            if event.byPost { sink.add(.forwardedByPost, at: time, for: dossier, to: &batch) }
         case .decided:
             dossier.decidedAt = time
-        case .returnedToCenter(let via):
-            if via == .post { sink.add(.returnedByPost, at: time, for: dossier, to: &batch) }
+        case .returnedToCenter:
+            if event.byPost { sink.add(.returnedByPost, at: time, for: dossier, to: &batch) }
         case .resultReturned:
             sink.add(.returned, at: time, for: dossier, to: &batch)
             if let decided = dossier.decidedAt, decided <= dossier.due {
@@ -189,8 +212,8 @@ public struct StatisticsProjection: PipelinedProjection {
                 }
             }
             close(&dossier, start: &entry.start, at: time, sink: &sink, batch: &batch)
-        case .rated(let rating, _):
-            let metric: Metric = switch rating {
+        case .rated:
+            let metric: Metric = switch event.rating {
             case .verySatisfied: .verySatisfied
             case .satisfied: .satisfied
             case .dissatisfied: .dissatisfied
@@ -200,7 +223,7 @@ public struct StatisticsProjection: PipelinedProjection {
             sink.add(.withdrawn, at: time, for: dossier, to: &batch)
             close(&dossier, start: &entry.start, at: time, sink: &sink, batch: &batch)
         }
-        dossier.state = dossier.state.applying(type: details.type, atMilliseconds: time)
+        dossier.state = dossier.state.applying(type: event.type, atMilliseconds: time)
         entry.record = dossier
         if let touched {
             batch.dossiers.entries[touched] = entry
@@ -215,8 +238,7 @@ public struct StatisticsProjection: PipelinedProjection {
         // In key order: consecutive writes land on the same pages of the table, and new
         // dossiers (numbered after every stored one) go at its end without a search.
         let lastDossier = try store.lastKey(in: "dossiers")
-        let order = batch.dossiers.numbers.enumerated().map { (number: $0.element, index: $0.offset) }.sorted { $0.number < $1.number }
-        for (number, index) in order {
+        for (number, index) in batch.dossiers.inNumberOrder() {
             try StatisticsKeys.dossier(number).withSpan { key in
                 let atEnd = lastDossier.map { last in key.withUnsafeBytes { last.lexicographicallyPrecedes($0) } } ?? false
                 try batch.dossiers.entries[index].record.stored.withSpan { try store.put($0, for: key, in: "dossiers", atEnd: atEnd) }
@@ -346,23 +368,28 @@ public struct StatisticsProjection: PipelinedProjection {
         }
     }
 
-    /// The small number of a department or procedure code, assigning the next one to a new code.
-    private func intern(_ code: String, _ dimension: Dimension, _ batch: inout Batch, _ store: borrowing ProjectionStore) throws -> UInt32 {
-        if let known = batch.codes[Int(dimension.rawValue)][Bytewise.Key(code)] { return known }
+    /// The small number of a department or procedure code, given by its index in the
+    /// ``CodeBook``, assigning the next number to a code the store does not have.
+    private func intern(_ index: UInt32, _ dimension: Dimension, _ batch: inout Batch, _ store: borrowing ProjectionStore) throws -> UInt32 {
+        let (list, slot) = (Int(dimension.rawValue), Int(index))
+        if slot < batch.codes[list].count, batch.codes[list][slot] != 0 { return batch.codes[list][slot] }
+        let code = codeBook.code(at: index, in: dimension)
+        let number: UInt32
         if let stored = try store.value(for: [dimension.rawValue] + Array(code.utf8), in: "codes").flatMap(StatisticsKeys.number32) {
-            batch.codes[Int(dimension.rawValue)][Bytewise.Key(code)] = stored
-            return stored
-        }
-        let last: UInt32
-        if let next = batch.nextCode[dimension] {
-            last = next
+            number = stored
         } else {
-            last = try store.value(for: [dimension.rawValue | 0x40], in: "codes").flatMap(StatisticsKeys.number32) ?? 0
+            let last: UInt32
+            if let next = batch.nextCode[dimension] {
+                last = next
+            } else {
+                last = try store.value(for: [dimension.rawValue | 0x40], in: "codes").flatMap(StatisticsKeys.number32) ?? 0
+            }
+            number = last + 1
+            batch.nextCode[dimension] = number
+            batch.newCodes.append((dimension, code, number))
         }
-        let number = last + 1
-        batch.nextCode[dimension] = number
-        batch.codes[Int(dimension.rawValue)][Bytewise.Key(code)] = number
-        batch.newCodes.append((dimension, code, number))
+        if slot >= batch.codes[list].count { batch.codes[list] += repeatElement(0, count: slot + 1 - batch.codes[list].count) }
+        batch.codes[list][slot] = number
         return number
     }
 
@@ -483,16 +510,28 @@ private struct ContributionSink {
 }
 
 /// What the projection keeps of a dossier.
+///
+/// Laid out in 57 bytes, so that a ``DossierTable/Entry`` fits one 64-byte cache line: optional
+/// instants are kept as `Int64.min` for none, as in the stored form, and the state comes last.
 struct DossierRecord {
-    var state = DossierState.new
-    var department: UInt32 = 0
-    var procedure: UInt32 = 0
     var receivedAt: Int64 = 0
     var due: Int64 = 0
-    var decidedAt: Int64?
-    var overdueStart: Int64?
+    private var decidedAtOrMin: Int64 = .min
+    private var overdueStartOrMin: Int64 = .min
     /// The position of the receipt: with ``overdueStart``, the key of the overdue start.
     var receivedPosition: UInt64 = 0
+    var department: UInt32 = 0
+    var procedure: UInt32 = 0
+    var state = DossierState.new
+
+    var decidedAt: Int64? {
+        get { decidedAtOrMin == .min ? nil : decidedAtOrMin }
+        set { decidedAtOrMin = newValue ?? .min }
+    }
+    var overdueStart: Int64? {
+        get { overdueStartOrMin == .min ? nil : overdueStartOrMin }
+        set { overdueStartOrMin = newValue ?? .min }
+    }
 
     init() {}
 
@@ -504,8 +543,8 @@ struct DossierRecord {
         state = DossierState(bits: span.unsafeLoadUnaligned(as: UInt8.self), lastAtMilliseconds: load(1))
         receivedAt = load(9)
         due = load(17)
-        decidedAt = load(25) == .min ? nil : load(25)
-        overdueStart = load(33) == .min ? nil : load(33)
+        decidedAtOrMin = load(25)
+        overdueStartOrMin = load(33)
         receivedPosition = UInt64(bitPattern: load(41))
         department = load32(49)
         procedure = load32(53)
@@ -518,8 +557,8 @@ struct DossierRecord {
         bytes.append(littleEndian: state.lastAtMilliseconds)
         bytes.append(littleEndian: receivedAt)
         bytes.append(littleEndian: due)
-        bytes.append(littleEndian: decidedAt ?? .min)
-        bytes.append(littleEndian: overdueStart ?? .min)
+        bytes.append(littleEndian: decidedAtOrMin)
+        bytes.append(littleEndian: overdueStartOrMin)
         bytes.append(littleEndian: receivedPosition)
         bytes.append(littleEndian: department)
         bytes.append(littleEndian: procedure)

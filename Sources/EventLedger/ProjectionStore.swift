@@ -29,7 +29,8 @@ public struct ProjectionStore: ~Copyable {
     }
 
     private func database(_ table: String) -> Database? {
-        tables.first { $0.name == table }?.database
+        for index in tables.indices where tables[index].name == table { return tables[index].database }
+        return nil
     }
 
     /// The value stored for `key` in `table`, or `nil`.

@@ -1,0 +1,102 @@
+import Synchronization
+
+/// The department and procedure codes a projection has met in decoding, each listed once per
+/// dimension in the order met, so that a decoded event carries its codes as their indices in the
+/// book: decoding makes no strings, and the fold finds a code's stored number by index in an
+/// array rather than by hashing text.
+///
+/// Shared by the threads of a pipelined fold (one decodes, another applies), behind a lock.
+/// Codes are told apart byte for byte, as the `codes` table does. The book keeps every code met
+/// for the life of the projection, as the `codes` table keeps them; at most 2³¹ per dimension.
+final class CodeBook: Sendable {
+    private let dimensions = Mutex([CodeList(), CodeList()])
+
+    /// The indices of a receipt's department and procedure codes, listing each one that is new.
+    func indices(department: UnsafeRawBufferPointer, procedure: UnsafeRawBufferPointer) -> (department: UInt32, procedure: UInt32) {
+        dimensions.withLock { lists in
+            (lists[Int(Dimension.department.rawValue)].index(of: department), lists[Int(Dimension.procedure.rawValue)].index(of: procedure))
+        }
+    }
+
+    /// The code at `index` in a dimension's list.
+    func code(at index: UInt32, in dimension: Dimension) -> String {
+        dimensions.withLock { lists in lists[Int(dimension.rawValue)].codes[Int(index)] }
+    }
+}
+
+/// A dimension's codes, each once, indexed from 0 in the order met, found by their bytes
+/// without copying them: an open-addressing table, half full at most, of the byte strings met.
+/// A code is its text, as the `codes` table keys it: bytes that are not UTF-8 (which no
+/// ``DossierCodec`` writes) count as the text they decode to, so two such byte strings may share
+/// one code.
+struct CodeList {
+    /// The codes, by index.
+    private(set) var codes: [String] = []
+    /// The index of each code; used only when a new byte string is met.
+    private var indices: [Bytewise.Key: UInt32] = [:]
+    /// The byte strings met, with their hashes and their codes' indices.
+    private var keys: [[UInt8]] = []
+    private var hashes: [UInt64] = []
+    private var keyCodes: [UInt32] = []
+    /// The index in `keys` of the byte string in each slot, or −1.
+    private var slots = [Int32](repeating: -1, count: 16)
+
+    /// The index of the code whose bytes are `bytes`, listing it when new.
+    mutating func index(of bytes: UnsafeRawBufferPointer) -> UInt32 {
+        let hash = Self.hash(bytes)
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot] >= 0 {
+            let key = Int(slots[slot])
+            if hashes[key] == hash, keys[key].withUnsafeBytes({ $0.elementsEqual(bytes) }) { return keyCodes[key] }
+            slot = (slot + 1) & mask
+        }
+        precondition(keys.count < Int32.max, "more than 2³¹ codes in one dimension")
+        let code = String(decoding: bytes, as: UTF8.self)
+        let index: UInt32
+        if let known = indices[Bytewise.Key(code)] {
+            index = known
+        } else {
+            index = UInt32(codes.count)
+            codes.append(code)
+            indices[Bytewise.Key(code)] = index
+        }
+        slots[slot] = Int32(keys.count)
+        keys.append(Array(bytes))
+        hashes.append(hash)
+        keyCodes.append(index)
+        if keys.count * 2 > slots.count { grow() }
+        return index
+    }
+
+    private mutating func grow() {
+        slots = [Int32](repeating: -1, count: slots.count * 2)
+        let mask = slots.count - 1
+        for (key, hash) in hashes.enumerated() {
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while slots[slot] >= 0 { slot = (slot + 1) & mask }
+            slots[slot] = Int32(key)
+        }
+    }
+
+    /// A multiply-and-rotate hash of eight bytes at a time (the last word zero-padded), mixed
+    /// with the length: codes are short (at most 100 bytes), and the table only ever holds the
+    /// codes of one ledger's departments and procedures.
+    private static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var hash = UInt64(bytes.count) &* 0x9e37_79b9_7f4a_7c15
+        var offset = 0
+        while offset < bytes.count {
+            var word: UInt64 = 0
+            let count = Swift.min(8, bytes.count - offset)
+            if count == 8 {
+                word = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            } else {
+                for index in 0..<count { word |= UInt64(bytes[offset + index]) << (8 * index) }
+            }
+            hash = (hash ^ word) &* 0xff51_afd7_ed55_8ccd
+            hash ^= hash >> 32
+            offset += 8
+        }
+        return hash
+    }
+}
