@@ -79,9 +79,10 @@ struct CodeList {
         }
     }
 
-    /// A multiply-and-rotate hash of eight bytes at a time (the last word zero-padded), mixed
-    /// with the length: codes are short (at most 100 bytes), and the table only ever holds the
-    /// codes of one ledger's departments and procedures.
+    /// A hash of eight bytes at a time (the last word zero-padded), each word multiplied in and
+    /// its high half folded into the low one, seeded with the length: codes are short (at most
+    /// 100 bytes), and the table only ever holds the codes of one ledger's departments and
+    /// procedures.
     private static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         var hash = UInt64(bytes.count) &* 0x9e37_79b9_7f4a_7c15
         var offset = 0

@@ -524,10 +524,12 @@ struct DossierRecord {
     var procedure: UInt32 = 0
     var state = DossierState.new
 
+    /// When the department decided, in milliseconds since 1970.
     var decidedAt: Int64? {
         get { decidedAtOrMin == .min ? nil : decidedAtOrMin }
         set { decidedAtOrMin = newValue ?? .min }
     }
+    /// When the dossier becomes overdue while open, in milliseconds since 1970; `nil` once closed.
     var overdueStart: Int64? {
         get { overdueStartOrMin == .min ? nil : overdueStartOrMin }
         set { overdueStartOrMin = newValue ?? .min }
