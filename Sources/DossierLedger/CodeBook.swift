@@ -33,7 +33,7 @@ struct CodeList {
     /// The codes, by index.
     private(set) var codes: [String] = []
     /// The index of each code; used only when a new byte string is met.
-    private var indices: [Bytewise.Key: UInt32] = [:]
+    private var codeIndices: [Bytewise.Key: UInt32] = [:]
     /// The byte strings met, with their hashes and their codes' indices.
     private var keys: [[UInt8]] = []
     private var hashes: [UInt64] = []
@@ -54,12 +54,12 @@ struct CodeList {
         precondition(keys.count < Int32.max, "more than 2³¹ codes in one dimension")
         let code = String(decoding: bytes, as: UTF8.self)
         let index: UInt32
-        if let known = indices[Bytewise.Key(code)] {
+        if let known = codeIndices[Bytewise.Key(code)] {
             index = known
         } else {
             index = UInt32(codes.count)
             codes.append(code)
-            indices[Bytewise.Key(code)] = index
+            codeIndices[Bytewise.Key(code)] = index
         }
         slots[slot] = Int32(keys.count)
         keys.append(Array(bytes))

@@ -29,8 +29,7 @@ public struct ProjectionStore: ~Copyable {
     }
 
     private func database(_ table: String) -> Database? {
-        for index in tables.indices where tables[index].name == table { return tables[index].database }
-        return nil
+        tables.first { $0.name == table }?.database
     }
 
     /// The value stored for `key` in `table`, or `nil`.

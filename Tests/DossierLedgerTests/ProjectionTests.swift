@@ -218,6 +218,35 @@ import Testing
         }
         #expect(try ledger.verify().problem == nil)
     }
+    /// Code bytes that are not UTF-8 (which `DossierCodec` never writes, but a record appended
+    /// with a raw payload can hold) count as the text they decode to, as the `codes` table keys
+    /// them: two such byte strings that decode alike are one code with one row, folded in turn
+    /// or rebuilt.
+    @Test func codeBytesThatAreNotUTF8CountAsTheTextTheyDecodeTo() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeDossierLedger(directory)
+        let at = time("2019-01-17T09:00:00+07:00"), due = time("2019-01-24T16:30:00+07:00")
+        func payload(_ department: [UInt8], minute: Int64) -> [UInt8] {
+            var bytes: [UInt8] = [UInt8(DossierEventType.allCases.firstIndex(of: .received) ?? 0)]
+            for (milliseconds, offset) in [(at.millisecondsSinceEpoch + minute * 60_000, Int32(7 * 3600)), (due.millisecondsSinceEpoch, Int32(7 * 3600))] {
+                withUnsafeBytes(of: milliseconds.littleEndian) { bytes += $0 }
+                withUnsafeBytes(of: offset.littleEndian) { bytes += $0 }
+            }
+            bytes.append(0)  // the first intake channel
+            bytes += [UInt8(department.count)] + department + [1, UInt8(ascii: "P")]
+            return bytes
+        }
+        let departments: [[UInt8]] = [[0xFF], [0xFE], [0xFF]]
+        for (index, department) in departments.enumerated() {
+            try ledger.ledger.append([ProposedEvent(id: "raw-\(index)", type: "received", payload: payload(department, minute: Int64(index)))], to: "H-\(index)")
+        }
+        let asOf = time("2019-01-17T12:00:00+07:00")
+        let folded = try ledger.statistics(asOf: asOf)
+        #expect(folded.departments.map(\.key) == ["\u{FFFD}"])
+        #expect(folded.departments.map(\.counts.received) == [3])
+        _ = try ledger.rebuildStatistics()
+        #expect(try ledger.statistics(asOf: asOf) == folded)
+    }
     /// A fold that meets a dossier numbered far below the first one it saw (over a million
     /// streams apart, past the window its table keeps in an array) still folds it right: the
     /// stored state equals a rebuild's, and the figures match the definitions.
