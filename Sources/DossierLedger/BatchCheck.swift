@@ -13,8 +13,6 @@ enum EventPlan {
 
 /// What a check knows of a dossier it checked an event of.
 struct KnownDossier {
-    /// An event of the dossier in the batch, whose dossier id identifies it.
-    var event: Int
     /// Its stream number, when it has stored events.
     var number: UInt64?
     /// Its state after the events stored and those checked so far.
@@ -30,10 +28,11 @@ struct BatchCheck {
     private(set) var plans: [EventPlan] = []
     /// The appends of the accepted events, with the stream numbers found.
     private var accepted: [StreamAppend] = []
-    /// The events appended, by the hash of their ids.
-    private var ids: HashSlots
-    /// ``known``, by the hash of the dossier ids.
-    private var dossiers: HashSlots
+    /// For the first event of each id (``EncodedEvents/firsts``): the index of the event of
+    /// that id that is appended, or −1.
+    private var appendedOfID: [Int]
+    /// For the first event of each dossier: the index in ``known`` of the dossier, or −1.
+    private var knownOfDossier: [Int]
     private var known: [KnownDossier] = []
 
     /// What to append: the accepted events, or none with ``SubmitMode/allOrNothing`` when
@@ -49,70 +48,63 @@ struct BatchCheck {
     init(_ encoded: EncodedEvents, mode: SubmitMode, in store: borrowing ProjectionStore, of ledger: DossierLedger) throws {
         self.encoded = encoded
         self.mode = mode
-        let events = encoded.events
-        let hashes = encoded.hashes
-        ids = HashSlots(capacity: events.count)
-        dossiers = HashSlots(capacity: events.count)
-        known.reserveCapacity(events.count)
-        plans.reserveCapacity(events.count)
-        accepted.reserveCapacity(events.count)
+        let count = encoded.events.count
+        appendedOfID = Array(repeating: -1, count: count)
+        knownOfDossier = Array(repeating: -1, count: count)
+        known.reserveCapacity(count)
+        plans.reserveCapacity(count)
+        accepted.reserveCapacity(count)
         let (log, codec, projection) = (ledger.ledger, ledger.codec, ledger.projection)
-        for index in events.indices {
-            if let stored = try store.withStoredEvent(id: events[index].id, in: log, { record in
-                (record.position, Bytewise.equal(record.streamID, events[index].event.dossier.rawValue) ? try? codec.decode(record) : nil)
-            }) {
-                plans.append(.decided(stored.1 == events[index].event
-                    ? .duplicate(position: stored.0)
-                    : .rejected(reason: "event id \(events[index].id) is stored at position \(stored.0) with different content")))
-                continue
+        try encoded.events.withUnsafeBufferPointer { events in
+            for index in events.indices {
+                let event = events[index].event
+                if let stored = try store.withStoredEvent(id: events[index].id, in: log, { record in
+                    (record.position, Bytewise.equal(record.streamID, event.dossier.rawValue) ? try? codec.decode(record) : nil)
+                }) {
+                    plans.append(.decided(stored.1 == event
+                        ? .duplicate(position: stored.0)
+                        : .rejected(reason: "event id \(events[index].id) is stored at position \(stored.0) with different content")))
+                    continue
+                }
+                let (firstOfID, firstOfDossier) = encoded.firsts[index]
+                let earlier = appendedOfID[firstOfID]
+                if earlier >= 0 {
+                    plans.append(events[earlier].event == event
+                        ? .sameAs(earlier)
+                        : .decided(.rejected(reason: "event id \(events[index].id) was used earlier in this batch with different content")))
+                    continue
+                }
+                let seen = knownOfDossier[firstOfDossier]
+                var entry: KnownDossier
+                if seen >= 0 {
+                    entry = known[seen]
+                } else if let number = try store.streamNumber(of: event.dossier.rawValue, in: log) {
+                    entry = KnownDossier(number: number, state: try projection.state(ofStream: number, in: store) ?? .new)
+                } else {
+                    entry = KnownDossier(number: nil, state: .new)
+                }
+                do throws(LifecycleError) {
+                    try Lifecycle.check(event, in: entry.state)
+                } catch {
+                    plans.append(.decided(.rejected(reason: error.description)))
+                    continue
+                }
+                entry.state = entry.state.applying(event)
+                if seen >= 0 {
+                    known[seen] = entry
+                } else {
+                    knownOfDossier[firstOfDossier] = known.count
+                    known.append(entry)
+                }
+                appendedOfID[firstOfID] = index
+                plans.append(.appended)
+                // An event that cannot be encoded fails the call, as it would have to be appended.
+                // The stream number found here spares the append a second search.
+                var append = try encoded.appends[index].get()
+                append.streamNumber = entry.number
+                accepted.append(append)
             }
-            if let first = appendedEvent(withID: events[index].id, hash: hashes[index].id) {
-                plans.append(events[first].event == events[index].event
-                    ? .sameAs(first)
-                    : .decided(.rejected(reason: "event id \(events[index].id) was used earlier in this batch with different content")))
-                continue
-            }
-            let dossierHash = hashes[index].dossier
-            let seen = knownDossier(events[index].event.dossier, hash: dossierHash)
-            var entry: KnownDossier
-            if let seen {
-                entry = known[seen]
-            } else if let number = try store.streamNumber(of: events[index].event.dossier.rawValue, in: log) {
-                entry = KnownDossier(event: index, number: number, state: try projection.state(ofStream: number, in: store) ?? .new)
-            } else {
-                entry = KnownDossier(event: index, number: nil, state: .new)
-            }
-            do throws(LifecycleError) {
-                try Lifecycle.check(events[index].event, in: entry.state)
-            } catch {
-                plans.append(.decided(.rejected(reason: error.description)))
-                continue
-            }
-            entry.state = entry.state.applying(events[index].event)
-            if let seen {
-                known[seen] = entry
-            } else {
-                dossiers.insert(known.count, hash: dossierHash)
-                known.append(entry)
-            }
-            ids.insert(index, hash: hashes[index].id)
-            plans.append(.appended)
-            // An event that cannot be encoded fails the call, as it would have to be appended.
-            // The stream number found here spares the append a second search.
-            var append = try encoded.appends[index].get()
-            append.streamNumber = entry.number
-            accepted.append(append)
         }
-    }
-
-    /// The index of the accepted event with this id (hashed as ``Bytewise/hash(_:)``).
-    private func appendedEvent(withID id: String, hash: Int) -> Int? {
-        ids.first(hash: hash) { Bytewise.equal(encoded.events[$0].id, id) }
-    }
-
-    /// The index in ``known`` of a dossier (its id hashed as ``Bytewise/hash(_:)``).
-    private func knownDossier(_ dossier: DossierID, hash: Int) -> Int? {
-        dossiers.first(hash: hash) { encoded.events[known[$0].event].event.dossier == dossier }
     }
 
     /// The verdict of each event, from the append's results.

@@ -78,7 +78,7 @@ public final class DossierLedger: Sendable {
             appends: events.map { item in
                 Result { StreamAppend(stream: item.event.dossier.rawValue, events: [try ProposedEvent(id: item.id, event: item.event, codec: codec)]) }
             },
-            hashes: events.map { (id: Bytewise.hash($0.id), dossier: Bytewise.hash($0.event.dossier.rawValue)) })
+            firsts: EncodedEvents.firsts(of: events))
     }
 
     /// Appends events already encoded by ``encode(_:)``, as `submit` does with events.
@@ -130,9 +130,27 @@ public struct EncodedEvents: Sendable {
     /// One append per event, in the same order, or why the event could not be encoded
     /// (thrown by `submit` if the event is to be appended).
     let appends: [Result<StreamAppend, any Error>]
-    /// The hashes of each event's id and dossier id (``Bytewise/hash(_:)``), computed with
-    /// the rest so that `submit` need not hash strings.
-    let hashes: [(id: Int, dossier: Int)]
+    /// For each event, the index of the batch's first event with the same id and the first
+    /// with the same dossier (its own index when it is the first), found with the rest so that
+    /// `submit` neither hashes nor compares strings to find an event's earlier ones.
+    let firsts: [(id: Int, dossier: Int)]
+
+    /// The ``firsts`` of a batch: ids and dossier ids compared byte for byte.
+    static func firsts(of events: [InterchangeEvent]) -> [(id: Int, dossier: Int)] {
+        var (ids, dossiers) = (HashSlots(capacity: events.count), HashSlots(capacity: events.count))
+        var firsts: [(id: Int, dossier: Int)] = []
+        firsts.reserveCapacity(events.count)
+        for index in events.indices {
+            let (id, dossier) = (events[index].id, events[index].event.dossier.rawValue)
+            let (idHash, dossierHash) = (Bytewise.hash(id), Bytewise.hash(dossier))
+            let firstID = ids.first(hash: idHash) { Bytewise.equal(events[$0].id, id) }
+            let firstDossier = dossiers.first(hash: dossierHash) { Bytewise.equal(events[$0].event.dossier.rawValue, dossier) }
+            if firstID == nil { ids.insert(index, hash: idHash) }
+            if firstDossier == nil { dossiers.insert(index, hash: dossierHash) }
+            firsts.append((firstID ?? index, firstDossier ?? index))
+        }
+        return firsts
+    }
 }
 
 /// A dossier event as the ledger stores it.

@@ -1,7 +1,8 @@
 /// An open-addressing table from hashes to indexes into the caller's arrays, sized once for
-/// at most `capacity` entries. It holds no keys: the caller hashes them (on any thread) and
-/// confirms each candidate by comparing the keys themselves. A submit call finds the earlier
-/// events of an id or a dossier with it, without hashing strings on the storing thread.
+/// at most `capacity` entries. It holds no keys: the caller hashes them and confirms each
+/// candidate by comparing the keys themselves. Encoding a batch finds with it the first event
+/// of each id and of each dossier (``EncodedEvents/firsts``), so that the storing thread does
+/// neither.
 struct HashSlots {
     private struct Slot {
         var hash: Int

@@ -160,6 +160,19 @@ import Testing
         #expect(try ledger.history(of: code("H34.12-190117-1499")).map(\.position) == [UInt64(2 + 1499), UInt64(2 + dossiers + 1499)])
     }
 
+    /// An event refused in a batch does not take its id: a later copy of it in the same batch,
+    /// checked once its dossier is received, is accepted, and the copy after that is its
+    /// duplicate.
+    @Test func anIdWhoseFirstCopyWasRefusedIsFreeForALaterCopy() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeDossierLedger(directory)
+        let received = Self.event(.received, minute: 0), decided = Self.event(.decided, minute: 9)
+        let verdicts = try ledger.submit([decided, received, decided, decided])
+        guard case .rejected(let reason) = verdicts[0] else { Issue.record("decided before received accepted: \(verdicts)"); return }
+        #expect(reason.contains("needs a received dossier"), "\(reason)")
+        #expect(Array(verdicts.dropFirst()) == [.accepted(position: 2), .accepted(position: 3), .duplicate(position: 3)])
+    }
+
     /// `Hồ` precomposed and decomposed are equal `String`s but different stream ids: the
     /// checks of one submit, and the stream numbers it hands the log, keep them apart.
     @Test func dossierCodesThatDifferOnlyInUnicodeFormAreDifferentDossiers() throws {
