@@ -45,73 +45,78 @@ extension Ledger {
         var results = [AppendResult]()
         results.reserveCapacity(batch.count)
 
-        for request in batch {
-            // A stream that gets events is numbered in the same search that looks it up, unless
-            // the caller knows its number. Should the request fail (a conflict), the whole
-            // transaction is undone.
-            var number = request.streamNumber
-            if number == nil {
-                if request.events.isEmpty {
-                    number = try streamNumber(of: request.stream, in: txn)
-                } else {
-                    switch try claim(request.stream, for: streamCount + 1, in: databases.streams, end: &streamsEnd, txn: &txn) {
-                    case .none: streamCount += 1
-                    case .some(.none): throw LedgerError.corruptRecord(position: 0, reason: "the stream index holds a value that is not a stream number")
-                    case .some(.some(let existing)): number = existing
+        // The ids are claimed through a cursor, left where the last id went: an id a little
+        // out of order (ids that begin with their event's time, sharing a second) usually falls
+        // in its page and is placed without a search from the root.
+        try txn.withInsertingCursor(in: databases.eventIDs) { txn, ids in
+            for request in batch {
+                // A stream that gets events is numbered in the same search that looks it up, unless
+                // the caller knows its number. Should the request fail (a conflict), the whole
+                // transaction is undone.
+                var number = request.streamNumber
+                if number == nil {
+                    if request.events.isEmpty {
+                        number = try streamNumber(of: request.stream, in: txn)
+                    } else {
+                        switch try claim(request.stream, for: streamCount + 1, in: databases.streams, end: &streamsEnd, txn: &txn) {
+                        case .none: streamCount += 1
+                        case .some(.none): throw LedgerError.corruptRecord(position: 0, reason: "the stream index holds a value that is not a stream number")
+                        case .some(.some(let existing)): number = existing
+                        }
                     }
                 }
-            }
-            // The stream's last version is read when first needed, after the claim of the first
-            // event's id: the stream tail's slot, a cache miss, is asked for now and loads
-            // while LMDB stores the id.
-            var version: UInt64 = 0
-            var versionRead = false
-            func readVersion() throws {
-                guard !versionRead else { return }
-                versionRead = true
-                if let number {
-                    version = try streamTail.withLock { $0.tail.lastVersion(of: number, through: .max) } ?? lastIndexedVersion(ofStream: number, in: txn)
-                }
-            }
-            if let number { streamTail.withLock { $0.tail.prefetch(number) } }
-            var checked = false
-            var positions = AppendResult.Positions()
-            var duplicates = 0
-            for event in request.events {
-                // Claim the id for the next position: one search finds a stored event with this
-                // id or records the new one (undone with everything else if the append fails).
-                if let stored = try claim(event.id, for: position + 1, in: databases.eventIDs, end: &idsEnd, txn: &txn) {
-                    positions.append(try originalPosition(of: event, in: request.stream, storedAt: stored, txn: txn))
-                    duplicates += 1
-                    continue
-                }
-                if !checked {
-                    try readVersion()
-                    guard request.expected.isMet(by: number == nil ? nil : version) else {
-                        throw LedgerError.conflict(stream: request.stream, expected: request.expected, actual: number == nil ? nil : version)
+                // The stream's last version is read when first needed, after the claim of the first
+                // event's id: the stream tail's slot, a cache miss, is asked for now and loads
+                // while LMDB stores the id.
+                var version: UInt64 = 0
+                var versionRead = false
+                func readVersion() throws {
+                    guard !versionRead else { return }
+                    versionRead = true
+                    if let number {
+                        version = try streamTail.withLock { $0.tail.lastVersion(of: number, through: .max) } ?? lastIndexedVersion(ofStream: number, in: txn)
                     }
-                    checked = true
                 }
-                let streamNumber = number ?? streamCount
-                number = streamNumber
-                position += 1
-                version += 1
-                chain.withUnsafeBytes { previous in
-                    RecordFormat.encode(
-                        event, stream: request.stream, position: position, streamNumber: streamNumber, streamVersion: version,
-                        recordedAtMicroseconds: recordedAtMicroseconds, previous: previous, into: &buffer)
+                if let number { streamTail.withLock { $0.tail.prefetch(number) } }
+                var checked = false
+                var positions = AppendResult.Positions()
+                var duplicates = 0
+                for event in request.events {
+                    // Claim the id for the next position: one search finds a stored event with this
+                    // id or records the new one (undone with everything else if the append fails).
+                    if let stored = try claim(event.id, for: position + 1, end: &idsEnd, cursor: &ids) {
+                        positions.append(try originalPosition(of: event, in: request.stream, storedAt: stored, txn: txn))
+                        duplicates += 1
+                        continue
+                    }
+                    if !checked {
+                        try readVersion()
+                        guard request.expected.isMet(by: number == nil ? nil : version) else {
+                            throw LedgerError.conflict(stream: request.stream, expected: request.expected, actual: number == nil ? nil : version)
+                        }
+                        checked = true
+                    }
+                    let streamNumber = number ?? streamCount
+                    number = streamNumber
+                    position += 1
+                    version += 1
+                    chain.withUnsafeBytes { previous in
+                        RecordFormat.encode(
+                            event, stream: request.stream, position: position, streamNumber: streamNumber, streamVersion: version,
+                            recordedAtMicroseconds: recordedAtMicroseconds, previous: previous, into: &buffer)
+                    }
+                    buffer.withUnsafeBytes { record in
+                        chain.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: record[(record.count - RecordFormat.hashBytes)...])) }
+                    }
+                    try Keys.withNumber(position) { key in
+                        try txn.put(buffer.span.bytes, for: key, in: databases.events, options: .append)
+                    }
+                    streamTail.withLock { $0.tail.append(stream: streamNumber, version: version) }
+                    positions.append(position)
                 }
-                buffer.withUnsafeBytes { record in
-                    chain.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: record[(record.count - RecordFormat.hashBytes)...])) }
-                }
-                try Keys.withNumber(position) { key in
-                    try txn.put(buffer.span.bytes, for: key, in: databases.events, options: .append)
-                }
-                streamTail.withLock { $0.tail.append(stream: streamNumber, version: version) }
-                positions.append(position)
+                try readVersion()
+                results.append(AppendResult(stream: request.stream, positions: positions, duplicates: duplicates, streamVersion: version))
             }
-            try readVersion()
-            results.append(AppendResult(stream: request.stream, positions: positions, duplicates: duplicates, streamVersion: version))
         }
         try mergeStreamTailIfFull(through: position, in: &txn)
         return results
@@ -128,6 +133,15 @@ extension Ledger {
                     return nil
                 }
                 return try txn.insert(value, for: key, in: database) { Keys.number($0) }
+            }
+        }
+    }
+
+    /// ``claim(_:for:in:end:txn:)`` through a cursor over the index.
+    private func claim(_ text: String, for number: UInt64, end: inout IndexEnd, cursor: inout Cursor) throws -> UInt64?? {
+        try Keys.withText(text) { key in
+            try Keys.withNumber(number) { value in
+                try cursor.insert(value, for: key, atEnd: end.claim(key)) { Keys.number($0) }
             }
         }
     }

@@ -11,6 +11,8 @@ public struct Cursor: ~Copyable {
     private var key = MDB_val()
     private var value = MDB_val()
     private var positioned = false
+    /// Set when an insert failed with `MDB_MAP_FULL` (see ``Transaction/withInsertingCursor(in:_:)``).
+    var hitMapFull = false
 
     init(pointer: OpaquePointer, database: Database) {
         self.pointer = pointer
@@ -62,6 +64,31 @@ public struct Cursor: ~Copyable {
     public func withEntry<R>(_ body: (_ key: RawSpan, _ value: RawSpan) throws -> R) rethrows -> R {
         precondition(positioned, "the cursor has no current entry: move it first and check the result")
         return try key.withSpan { keySpan in try value.withSpan { valueSpan in try body(keySpan, valueSpan) } }
+    }
+
+    /// Stores `value` for `key` unless the key is present, through the cursor, which is left
+    /// on the key. Returns `nil` when it stored the value; otherwise changes nothing and returns
+    /// what `ifPresent` makes of the stored value. A key that falls in the cursor's current
+    /// page is placed without a search from the root: keys a little out of order, inserted
+    /// just after the ones they follow, cost little. With `atEnd`, the key sorts after every
+    /// key of the database and is stored there without a search, filling pages as
+    /// ``PutOptions/append`` does; a key out of order then fails with ``LMDBError/keyExists``.
+    /// Only in a write transaction's cursor (``Transaction/withInsertingCursor(in:_:)``). The
+    /// corresponding C call is `mdb_cursor_put` with `MDB_NOOVERWRITE`, or `MDB_APPEND`.
+    public mutating func insert<R>(_ value: RawSpan, for key: RawSpan, atEnd: Bool = false, ifPresent: (RawSpan) throws -> R) throws -> R? {
+        var existing = MDB_val()
+        let code = key.withUnsafeBytes { keyBytes in
+            value.withUnsafeBytes { valueBytes in
+                var keyValue = MDB_val(bytes: keyBytes)
+                existing = MDB_val(bytes: valueBytes)
+                return mdb_cursor_put(pointer, &keyValue, &existing, UInt32(atEnd ? MDB_APPEND : MDB_NOOVERWRITE))
+            }
+        }
+        positioned = false
+        if code == MDB_KEYEXIST && !atEnd { return try existing.withSpan(ifPresent) }
+        if code == MDB_MAP_FULL { hitMapFull = true }
+        try check(code, "put into \(database.name)")
+        return nil
     }
 
     private mutating func move(_ operation: MDB_cursor_op) throws -> Bool {

@@ -111,6 +111,19 @@ extension Transaction where Access == ReadWriteAccess {
         return nil
     }
 
+    /// Runs `body` with a cursor over `database` that can also insert
+    /// (``Cursor/insert(_:for:atEnd:ifPresent:)``), and with the transaction, for every other
+    /// read and write while the cursor is open; the cursor is closed when `body` returns.
+    public mutating func withInsertingCursor<R>(in database: Database, _ body: (inout Transaction, inout Cursor) throws -> R) throws -> R {
+        var opened: OpaquePointer?
+        try check(mdb_cursor_open(pointer, database.handle, &opened), "open cursor on \(database.name)")
+        guard let opened else { throw LMDBError(code: MDB_BAD_TXN, context: "open cursor on \(database.name)") }
+        defer { mdb_cursor_close(opened) }
+        var cursor = Cursor(pointer: opened, database: database)
+        defer { if cursor.hitMapFull { hitMapFull = true } }
+        return try body(&self, &cursor)
+    }
+
     /// Removes `key` and its value; returns false when the key was not there.
     @discardableResult
     public mutating func delete(_ key: RawSpan, in database: Database) throws -> Bool {

@@ -81,6 +81,52 @@ private func open(_ directory: TemporaryDirectory, _ configure: (inout Environme
         #expect(try environment.read { try $0.statistics(of: main).entries } == 2)
     }
 
+    /// Keys inserted through a cursor, most at the end and some a little out of order, in a
+    /// map that starts too small: every key is stored once with its value, a key already there
+    /// hands back its value, and an out-of-order key "at the end" is refused without a change.
+    @Test func anInsertingCursorStoresKeysAtTheEndAndJustBeforeIt() throws {
+        let directory = try TemporaryDirectory()
+        let (environment, main) = try open(directory) { $0.mapSizeBytes = 64 * 1024 }
+        let other = try environment.database(named: "other", create: true)
+        let value = [UInt8](repeating: 7, count: 100)
+        let found = try environment.write { txn in
+            try txn.withInsertingCursor(in: main) { txn, cursor -> [[UInt8]?] in
+                var found: [[UInt8]?] = []
+                // Odd keys at the end, each followed by the even key just before it.
+                for number in stride(from: UInt64(1), to: 6_000, by: 2) {
+                    found.append(try cursor.insert(value.span.bytes, for: key(number).span.bytes, atEnd: true) { $0.withUnsafeBytes { Array($0) } })
+                    found.append(try cursor.insert(value.span.bytes, for: key(number - 1).span.bytes) { $0.withUnsafeBytes { Array($0) } })
+                }
+                try txn.put(value.span.bytes, for: key(1).span.bytes, in: other)
+                #expect(throws: LMDBError.keyExists) {
+                    try cursor.insert(value.span.bytes, for: key(10).span.bytes, atEnd: true) { $0.withUnsafeBytes { Array($0) } }
+                }
+                found.append(try cursor.insert(key(10).span.bytes, for: key(10).span.bytes) { $0.withUnsafeBytes { Array($0) } })
+                return found
+            }
+        }
+        #expect(found.dropLast().allSatisfy { $0 == nil })
+        #expect(found.last == value)
+        let storedValue = value
+        let stored = try environment.read { txn in
+            try txn.withCursor(in: main) { cursor in
+                var stored: [UInt64] = []
+                var more = try cursor.first()
+                while more {
+                    cursor.withEntry { key, value in
+                        if value.withUnsafeBytes({ Array($0) }) == storedValue { stored.append(key.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) }) }
+                    }
+                    more = try cursor.next()
+                }
+                return stored
+            }
+        }
+        #expect(stored == Array(0..<6_000))
+        #expect(try environment.read { try $0.statistics(of: other).entries } == 1)
+        #expect(environment.mapSizeBytes > 64 * 1024)
+        #expect(try environment.read { try $0.statistics(of: main).depth } > 1)
+    }
+
     @Test func lastKeyIsTheGreatestOrNilWhenEmpty() throws {
         let directory = try TemporaryDirectory()
         let (environment, main) = try open(directory)
