@@ -207,12 +207,20 @@ extension Ledger {
         }
         guard let entries else { return }
         // Entries after the index's last key (most of those of streams begun since the last
-        // merge) go at its end without a search.
+        // merge) go at its end without a search; the others through a cursor, which places a
+        // stream's next versions in the page of its first without a search from the root.
         let last = try txn.withLastKey(in: databases.streamEvents) { Keys.streamEvent($0) } ?? nil
-        for entry in entries {
-            let atEnd = last.map { (entry.stream, entry.version) > ($0.stream, $0.version) } ?? true
-            try Keys.withStreamEvent(entry.stream, entry.version) { key in
-                try Keys.withNumber(entry.position) { try txn.put($0, for: key, in: databases.streamEvents, options: atEnd ? .append : .noOverwrite) }
+        try txn.withInsertingCursor(in: databases.streamEvents) { _, cursor in
+            for entry in entries {
+                let atEnd = last.map { (entry.stream, entry.version) > ($0.stream, $0.version) } ?? true
+                try Keys.withStreamEvent(entry.stream, entry.version) { key in
+                    try Keys.withNumber(entry.position) { position in
+                        try cursor.insert(position, for: key, atEnd: atEnd) { _ in
+                            throw LedgerError.corruptRecord(
+                                position: entry.position, reason: "the stream index already holds version \(entry.version) of stream \(entry.stream)")
+                        }
+                    }
+                }
             }
         }
         try saveIndexedThrough(head, in: &txn)
