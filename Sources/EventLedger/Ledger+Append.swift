@@ -1,5 +1,11 @@
 import LedgerLMDB
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension Ledger {
     /// Appends events to one stream atomically: all of them or none.
     ///
@@ -213,7 +219,10 @@ struct IndexEnd {
     /// (the caller stores it there).
     mutating func claim(_ key: RawSpan) -> Bool {
         key.withUnsafeBytes { bytes in
-            guard last.lexicographicallyPrecedes(bytes) else { return false }
+            // Byte order, as LMDB's: the first differing byte decides, else the shorter key comes first.
+            let common = Swift.min(last.count, bytes.count)
+            let order = common == 0 ? 0 : last.withUnsafeBytes { memcmp($0.baseAddress!, bytes.baseAddress!, common) }
+            guard order < 0 || (order == 0 && last.count < bytes.count) else { return false }
             last.removeAll(keepingCapacity: true)
             last.append(contentsOf: bytes)
             return true

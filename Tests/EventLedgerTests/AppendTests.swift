@@ -84,6 +84,21 @@ import Testing
         #expect(try ledger.head().position == 5)
     }
 
+    /// Ids that are prefixes of one another sort shorter first, as the index has them: one
+    /// after the index's end is stored there, one before it is looked up, and every repeat is
+    /// found, in one batch and the next.
+    @Test func idsThatArePrefixesOfOneAnotherAreToldApart() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeLedger(directory)
+        let ids = ["a1", "a", "a10", "a1", "b", "a", "a100"]
+        let first = try ledger.append(ids.map { event($0) }, to: "S")
+        #expect(first.positions == [1, 2, 3, 1, 4, 2, 5] && first.duplicates == 2)
+        let again = try ledger.append(["a10", "a1000", "a"].map { event($0) }, to: "S")
+        #expect(again.positions == [3, 6, 2] && again.duplicates == 2)
+        #expect(try ledger.event(withID: "a1000")?.position == 6)
+        #expect(try ledger.event(withID: "a")?.position == 2)
+    }
+
     @Test func positionsCompareByTheirElementsHoweverTheyAreBuilt() throws {
         let directory = try TemporaryDirectory()
         let ledger = try makeLedger(directory)
