@@ -127,6 +127,22 @@ private func open(_ directory: TemporaryDirectory, _ configure: (inout Environme
         #expect(try environment.read { try $0.statistics(of: main).depth } > 1)
     }
 
+    /// A body that swallows an inserting cursor's "map full" still gets the map grown and
+    /// itself run again, as with the transaction's own puts: the cursor reports it.
+    @Test func aFullMapMetThroughACursorGrowsTheMapEvenWhenTheBodyIgnoresIt() throws {
+        let directory = try TemporaryDirectory()
+        let (environment, main) = try open(directory) { $0.mapSizeBytes = 64 * 1024 }
+        let value = [UInt8](repeating: 7, count: 1000)
+        try environment.write { txn in
+            try txn.withInsertingCursor(in: main) { _, cursor in
+                for number: UInt64 in 0..<500 {
+                    _ = try? cursor.insert(value.span.bytes, for: key(number).span.bytes, atEnd: true) { _ in () }
+                }
+            }
+        }
+        #expect(try environment.read { try $0.statistics(of: main).entries } == 500)
+    }
+
     @Test func lastKeyIsTheGreatestOrNilWhenEmpty() throws {
         let directory = try TemporaryDirectory()
         let (environment, main) = try open(directory)
