@@ -67,6 +67,14 @@ struct DossierTable {
         return order
     }
 
+    /// Removes every dossier, keeping the memory.
+    mutating func removeAll() {
+        entries.removeAll(keepingCapacity: true)
+        dense.removeAll(keepingCapacity: true)
+        others.removeAll()
+        base = nil
+    }
+
     /// Makes room for `count` entries.
     mutating func reserveCapacity(_ count: Int) {
         entries.reserveCapacity(count)

@@ -56,6 +56,15 @@ public struct LedgerTimeZone: Hashable, Sendable, CustomStringConvertible {
         Timestamp.localDayNumber(milliseconds, offsetSeconds: offsetSeconds(atMilliseconds: milliseconds))
     }
 
+    /// The local calendar day of an instant, with the first instant of the next local day when
+    /// the zone's offset is known not to change before it (`nil`: ask again for a later instant).
+    func dayAndEnd(atMilliseconds milliseconds: Int64) -> (day: Int32, end: Int64?) {
+        let offset = offsetSeconds(atMilliseconds: milliseconds)
+        let day = Timestamp.localDayNumber(milliseconds, offsetSeconds: offset)
+        guard fixedOffsetSince2000 != nil, milliseconds >= Self.year2000Milliseconds else { return (day, nil) }
+        return (day, (Int64(day) + 1) * 86_400_000 - Int64(offset) * 1000)
+    }
+
     /// The instant written with this zone's offset at that instant.
     public func timestamp(atMilliseconds milliseconds: Int64) -> Timestamp {
         Timestamp(millisecondsSinceEpoch: milliseconds, utcOffsetSeconds: offsetSeconds(atMilliseconds: milliseconds))

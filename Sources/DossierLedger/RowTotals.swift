@@ -6,7 +6,7 @@ import EventLedger
 /// Periods come in time order, so the keys it writes only grow: those after the greatest key
 /// the table had (all of them, for a log in time order) are stored at its end without reading.
 struct RowTotals {
-    private let table: String
+    private let table: ProjectionTable
     /// The period's totals so far.
     var totals = CodeTotals()
     /// Where the keys written stand against the stored ones.
@@ -23,8 +23,8 @@ struct RowTotals {
 
     /// Totals for `table` in `store`.
     init(table: String, store: borrowing ProjectionStore) throws {
-        self.table = table
-        end = switch try store.lastKey(in: table) {
+        self.table = store.table(table)
+        end = switch try store.lastKey(in: self.table) {
         case nil: .unknown
         case let last? where last.isEmpty: .past
         case let last?: .storedThrough(last)

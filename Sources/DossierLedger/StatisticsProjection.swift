@@ -20,8 +20,8 @@ public import EventLedger
 /// rather than cancelled by a −1, and a counter row whose counters are all zero is not kept,
 /// so the stored state is the same however the log was folded (in one chunk or many).
 ///
-/// Tables: `dossiers` (stream number → the dossier's lifecycle state and the instants its
-/// statistics need), `codes` (department and procedure codes ↔ small numbers), the counter
+/// Tables: `dossiers` (stream number ÷ 16 → the lifecycle state and the instants their
+/// statistics need of sixteen dossiers, see ``DossierGroup``), `codes` (department and procedure codes ↔ small numbers), the counter
 /// rows `departmentMonths`, `departmentDays`, `departmentHours`, `departmentTenMinutes`,
 /// `procedureMonths`, `procedureDays` and `procedureHours` (each keyed by period, the rows of
 /// every code of a period in one value, see ``PeriodRows``, so that a log in time order fills
@@ -29,12 +29,13 @@ public import EventLedger
 public struct StatisticsProjection: PipelinedProjection {
     /// `statistics`.
     public let name = "statistics"
-    /// The version of the fold; stored state of another version is rebuilt. (Version 7 keeps
+    /// The version of the fold; stored state of another version is rebuilt. (Version 8 keeps
+    /// sixteen dossiers per value of `dossiers`, where version 7 kept one; version 7 keeps
     /// a minute's moments of the same millisecond in the order of the log, where version 6
     /// sorted them by their bytes; version 6 keeps a period's counter rows in one value, where
     /// version 5 kept a row per code; version 5 tells codes apart byte for byte, where version 4
     /// could give codes in two Unicode forms one number.)
-    public let version: UInt32 = 7
+    public let version: UInt32 = 8
     /// The tables the state lives in.
     public let tables = ["dossiers", "codes", "minutes", "overdueStarts"] + Dimension.allCases.flatMap { dimension in dimension.periods.map(dimension.rows) }
     /// The zone whose calendar days and months the counters use.
@@ -63,9 +64,9 @@ public struct StatisticsProjection: PipelinedProjection {
         var codes = [[UInt32]](repeating: [], count: Dimension.allCases.count)
         var nextCode: [Dimension: UInt32] = [:]
         var newCodes: [(dimension: Dimension, code: String, number: UInt32)] = []
-        /// The greatest stream number with a stored dossier record (0: none; `.max`: the store
-        /// cannot tell), once the batch has asked.
-        var lastStoredDossier: UInt64?
+        /// The greatest group number with stored dossier records (0 also when none; `.max`:
+        /// the store cannot tell), once the batch has asked.
+        var lastStoredGroup: UInt64?
     }
 
     /// An empty batch.
@@ -76,15 +77,22 @@ public struct StatisticsProjection: PipelinedProjection {
     }
 
     /// An empty batch that continues `previous`: it finds the dossiers `previous` touched, and
-    /// the codes it numbered, in `previous` rather than in the store.
-    public func makeBatch(after previous: Batch) -> Batch {
+    /// the codes it numbered, in `previous` rather than in the store. It keeps its dossiers,
+    /// moments and starts in the memory of `spare`, when given.
+    public func makeBatch(after previous: Batch, reusing spare: consuming Batch?) -> Batch {
         var batch = makeBatch()
-        // A chunk is usually like the one before it: its memory is taken at once, with a
-        // quarter more to spare, rather than grown by copying.
-        func room(_ count: Int) -> Int { count + count / 4 }
-        batch.dossiers.reserveCapacity(room(previous.dossiers.entries.count))
-        batch.moments.reserveCapacity(room(previous.moments.count))
-        batch.starts.reserveCapacity(room(previous.starts.count))
+        if var spare = spare.take() {
+            spare.dossiers.removeAll()
+            spare.moments.removeAll(keepingCapacity: true)
+            spare.starts.removeAll(keepingCapacity: true)
+            (batch.dossiers, batch.moments, batch.starts) = (spare.dossiers, spare.moments, spare.starts)
+        }
+        // A chunk is usually like the one before it: memory too small for that is taken at
+        // once, with a quarter more to spare, rather than grown by copying.
+        func room(_ count: Int, _ capacity: Int) -> Int { capacity >= count ? capacity : count + count / 4 }
+        batch.dossiers.reserveCapacity(room(previous.dossiers.entries.count, batch.dossiers.entries.capacity))
+        batch.moments.reserveCapacity(room(previous.moments.count, batch.moments.capacity))
+        batch.starts.reserveCapacity(room(previous.starts.count, batch.starts.capacity))
         batch.previous = previous.dossiers
         batch.codes = previous.codes
         batch.nextCode = previous.nextCode
@@ -92,9 +100,30 @@ public struct StatisticsProjection: PipelinedProjection {
     }
 
     /// Drops the dossiers of the batch before, which only applying needed: they are stored
-    /// by the time this batch is flushed.
+    /// by the time this batch is flushed. Puts the moments and starts in time order here, on
+    /// the thread that applied them, rather than in the flush, which a pipeline's other
+    /// thread runs while this one applies the next chunk.
     public func finishApplying(_ batch: inout Batch) {
         batch.previous = nil
+        Self.orderMoments(&batch)
+    }
+
+    /// Sorts the batch's moments and starts by time, leaving out the starts taken back, and
+    /// the stored starts to remove by key: the rows and minutes of a log in time order then
+    /// grow at their tables' ends, and the starts are put and removed through a cursor that
+    /// moves forward. The log is usually in time order already, and then so are its moments.
+    /// Swift's sort is stable: moments of the same instant stay in the order of the log, as
+    /// the minutes table keeps them.
+    private static func orderMoments(_ batch: inout Batch) {
+        func sortByTime(_ moments: inout [Moment]) {
+            if zip(moments, moments.dropFirst()).contains(where: { $0.time > $1.time }) { moments.sort { $0.time < $1.time } }
+        }
+        sortByTime(&batch.moments)
+        batch.starts.removeAll { $0.delta == 0 }
+        sortByTime(&batch.starts)
+        if zip(batch.removedStarts, batch.removedStarts.dropFirst()).contains(where: { ($0.time, $0.position) > ($1.time, $1.position) }) {
+            batch.removedStarts.sort { ($0.time, $0.position) < ($1.time, $1.position) }
+        }
     }
 
     /// What the fold needs of a dossier event: plain values, copied without reference counting.
@@ -172,14 +201,13 @@ public struct StatisticsProjection: PipelinedProjection {
             // Its overdue start, if any, is the previous batch's, stored by its flush.
             entry = DossierTable.Entry(record: previous.entries[index].record, start: nil)
         } else {
-            if batch.lastStoredDossier == nil {
-                batch.lastStoredDossier = try store.lastKey(in: "dossiers").map { key in
-                    key.count == 8 ? key.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) } : 0
-                } ?? .max
+            if batch.lastStoredGroup == nil {
+                batch.lastStoredGroup = try store.lastKey(in: "dossiers").map { key in key.isEmpty ? 0 : DossierGroup.number(ofKey: key) ?? .max } ?? .max
             }
-            // A dossier numbered after every stored one (new in this batch) has no record yet.
-            let stored = number > batch.lastStoredDossier ?? .max ? nil : try StatisticsKeys.dossier(number).withSpan { key in
-                try store.withValue(for: key, in: "dossiers") { DossierRecord(span: $0) }
+            // A dossier whose group comes after every stored one (new in this batch) has no record yet.
+            let group = DossierGroup.number(ofDossier: number)
+            let stored = group > batch.lastStoredGroup ?? .max ? nil : try DossierGroup.key(group).withSpan { key in
+                try store.withValue(for: key, in: "dossiers") { DossierGroup.record(ofDossier: number, in: $0) }
             }
             entry = DossierTable.Entry(record: (stored ?? nil) ?? DossierRecord(), start: nil)
         }
@@ -234,16 +262,10 @@ public struct StatisticsProjection: PipelinedProjection {
 
     /// Writes the batch: each touched dossier, each counter row plus its delta, each touched
     /// minute, each overdue start, each new code.
-    public func flush(_ batch: consuming Batch, into store: inout ProjectionStore) throws {
-        // In key order: consecutive writes land on the same pages of the table, and new
-        // dossiers (numbered after every stored one) go at its end without a search.
-        let lastDossier = try store.lastKey(in: "dossiers")
-        for (number, index) in batch.dossiers.inNumberOrder() {
-            try StatisticsKeys.dossier(number).withSpan { key in
-                let atEnd = lastDossier.map { last in key.withUnsafeBytes { last.lexicographicallyPrecedes($0) } } ?? false
-                try batch.dossiers.entries[index].record.stored.withSpan { try store.put($0, for: key, in: "dossiers", atEnd: atEnd) }
-            }
-        }
+    public func flush(_ batch: inout Batch, into store: inout ProjectionStore) throws {
+        Self.orderMoments(&batch)
+        let overdueStarts = store.table("overdueStarts")
+        try storeDossiers(of: batch, in: store.table("dossiers"), into: &store)
         for entry in batch.newCodes {
             let number = StatisticsKeys.number32(entry.number)
             try store.put(number, for: [entry.dimension.rawValue] + Array(entry.code.utf8), in: "codes")
@@ -252,32 +274,52 @@ public struct StatisticsProjection: PipelinedProjection {
         for (dimension, next) in batch.nextCode {
             try store.put(StatisticsKeys.number32(next), for: [dimension.rawValue | 0x40], in: "codes")
         }
-        for start in batch.removedStarts {
-            try StatisticsKeys.moment(at: start.time, position: start.position, sequence: StatisticsKeys.overdueStartSequence).withSpan { key in
-                try store.remove(key, in: "overdueStarts")
+        try store.inKeyOrder(in: overdueStarts) { _, remove in
+            for start in batch.removedStarts {
+                try StatisticsKeys.moment(at: start.time, position: start.position, sequence: StatisticsKeys.overdueStartSequence).withSpan(remove)
             }
         }
-        // In time order: the rows and minutes of a log in time order grow at their tables' ends.
-        // The log is usually in time order already, and then so are its moments.
-        // Swift's sort is stable: moments of the same instant stay in the order of the log, as
-        // the minutes table keeps them.
-        if zip(batch.moments, batch.moments.dropFirst()).contains(where: { $0.time > $1.time }) { batch.moments.sort { $0.time < $1.time } }
-        batch.starts.removeAll { $0.delta == 0 }
-        batch.starts.sort { $0.time < $1.time }
         try addRows(of: batch.moments, and: batch.starts, into: &store)
-        for moment in batch.starts where moment.kind == .overdueStart {
-            try StatisticsKeys.moment(at: moment.time, position: moment.position, sequence: moment.sequence).withSpan { key in
-                try moment.stored.withSpan { try store.put($0, for: key, in: "overdueStarts") }
+        try store.inKeyOrder(in: overdueStarts) { put, _ in
+            for moment in batch.starts where moment.kind == .overdueStart {
+                try StatisticsKeys.moment(at: moment.time, position: moment.position, sequence: moment.sequence).withSpan { key in
+                    try moment.stored.withSpan { try put($0, key) }
+                }
             }
         }
         try addMinutes(of: batch.moments, into: &store)
+    }
+
+    /// Writes the records of the dossiers the batch touched, a group of sixteen per value
+    /// (``DossierGroup``), in key order: consecutive writes land on the same pages of the table,
+    /// and groups after every stored one (of dossiers new in this batch) go at its end
+    /// without a search, while others are merged with the stored group.
+    private func storeDossiers(of batch: Batch, in table: ProjectionTable, into store: inout ProjectionStore) throws {
+        let last = try store.lastKey(in: table)
+        var group = DossierGroup()
+        let order = batch.dossiers.inNumberOrder()
+        var next = order.startIndex
+        while next < order.endIndex {
+            let number = DossierGroup.number(ofDossier: order[next].number)
+            try DossierGroup.key(number).withSpan { key in
+                let atEnd = last.map { last in key.withUnsafeBytes { last.lexicographicallyPrecedes($0) } } ?? false
+                group.clear()
+                if !atEnd { _ = try store.withValue(for: key, in: table) { group.load($0) } }
+                while next < order.endIndex, DossierGroup.number(ofDossier: order[next].number) == number {
+                    group.set(batch.dossiers.entries[order[next].index].record, ofDossier: order[next].number)
+                    next += 1
+                }
+                try store.put(group.bytes.span.bytes, for: key, in: table, atEnd: atEnd)
+            }
+        }
     }
 
     /// Adds the moments at events' instants, sorted by time, to the blocks of their minutes.
     /// Minutes after the last stored one (all of them, for a log in time order) go at the
     /// table's end without a search; others are merged with the stored block.
     private func addMinutes(of moments: [Moment], into store: inout ProjectionStore) throws {
-        let last = try store.lastKey(in: "minutes")
+        let minutes = store.table("minutes")
+        let last = try store.lastKey(in: minutes)
         var index = moments.startIndex
         while index < moments.endIndex {
             let minute = MinuteBlock.minute(of: moments[index].time)
@@ -288,10 +330,10 @@ public struct StatisticsProjection: PipelinedProjection {
             }
             try MinuteBlock.key(minute).withSpan { key in
                 let atEnd = last.map { known in key.withUnsafeBytes { known.lexicographicallyPrecedes($0) } } ?? false
-                if !atEnd, let stored = try store.withValue(for: key, in: "minutes", { MinuteBlock(span: $0) }) {
+                if !atEnd, let stored = try store.withValue(for: key, in: minutes, { MinuteBlock(span: $0) }) {
                     block.merge(after: stored)
                 }
-                try store.put(block.bytes.span.bytes, for: key, in: "minutes", atEnd: atEnd)
+                try store.put(block.bytes.span.bytes, for: key, in: minutes, atEnd: atEnd)
             }
         }
     }
@@ -318,6 +360,8 @@ public struct StatisticsProjection: PipelinedProjection {
             procedures.removeAll()
         }
         var (next, nextStart) = (moments.startIndex, starts.startIndex)
+        // Moments before this instant are in the current stretch (its ten minutes and day).
+        var stretchEnd = Int64.min
         while next < moments.endIndex || nextStart < starts.endIndex {
             let moment: Moment
             if nextStart == starts.endIndex || (next < moments.endIndex && moments[next].time <= starts[nextStart].time) {
@@ -327,17 +371,20 @@ public struct StatisticsProjection: PipelinedProjection {
                 moment = starts[nextStart]
                 nextStart += 1
             }
-            let span = StatisticsKeys.period(of: moment.time, length: tenMinutes)
-            let day = timeZone.dayNumber(atMilliseconds: moment.time)
-            if span != spans.period || day != days.period {
-                endStretch()
-                try spans.move(to: span, store: &store)
-                try hours.move(to: StatisticsKeys.period(of: moment.time, length: hour), store: &store)
-                if day != days.period {
-                    days.add(to: &months)
-                    try days.move(to: day, store: &store)
-                    try months.move(to: StatisticsKeys.month(ofDay: day), store: &store)
+            if moment.time >= stretchEnd {
+                let span = StatisticsKeys.period(of: moment.time, length: tenMinutes)
+                let (day, dayEnd) = timeZone.dayAndEnd(atMilliseconds: moment.time)
+                if span != spans.period || day != days.period {
+                    endStretch()
+                    try spans.move(to: span, store: &store)
+                    try hours.move(to: StatisticsKeys.period(of: moment.time, length: hour), store: &store)
+                    if day != days.period {
+                        days.add(to: &months)
+                        try days.move(to: day, store: &store)
+                        try months.move(to: StatisticsKeys.month(ofDay: day), store: &store)
+                    }
                 }
+                stretchEnd = dayEnd.map { Swift.min($0, (Int64(span) + 1) * tenMinutes) } ?? moment.time + 1
             }
             departments.add(moment.metric.rawValue, moment.delta, for: moment.department)
             procedures.add(moment.metric.rawValue, moment.delta, for: moment.procedure)
@@ -395,8 +442,8 @@ public struct StatisticsProjection: PipelinedProjection {
 
     /// The state of a dossier as the projection has it, or `nil` when it has no events.
     func state(ofStream number: UInt64, in store: borrowing ProjectionStore) throws -> DossierState? {
-        try StatisticsKeys.dossier(number).withSpan { key in
-            try store.withValue(for: key, in: "dossiers") { DossierRecord(span: $0) }
+        try DossierGroup.key(DossierGroup.number(ofDossier: number)).withSpan { key in
+            try store.withValue(for: key, in: "dossiers") { DossierGroup.record(ofDossier: number, in: $0) }
         }??.state
     }
 }
@@ -535,11 +582,14 @@ struct DossierRecord {
         set { overdueStartOrMin = newValue ?? .min }
     }
 
+    /// The bytes of the stored form.
+    static let byteCount = 1 + 6 * 8 + 2 * 4
+
     init() {}
 
     /// Reads a stored record; `nil` when it is not one.
     init?(span: RawSpan) {
-        guard span.byteCount == 1 + 6 * 8 + 2 * 4 else { return nil }
+        guard span.byteCount == Self.byteCount else { return nil }
         func load(_ offset: Int) -> Int64 { Int64(littleEndian: span.unsafeLoadUnaligned(fromByteOffset: offset, as: Int64.self)) }
         func load32(_ offset: Int) -> UInt32 { UInt32(littleEndian: span.unsafeLoadUnaligned(fromByteOffset: offset, as: UInt32.self)) }
         state = DossierState(bits: span.unsafeLoadUnaligned(as: UInt8.self), lastAtMilliseconds: load(1))

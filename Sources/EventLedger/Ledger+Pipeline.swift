@@ -20,21 +20,20 @@ extension Ledger {
                         store: store, in: txn)
                 }
             },
-            foldNext: { [self] previous, begun in
+            foldNext: { [self] previous, parcel, begun in
                 try environment.read { txn in
                     begun()
-                    guard try storedCheckpoint(of: projection, in: txn) == previous.after else { return nil }
+                    guard try storedCheckpoint(of: projection, in: txn) == previous.after, let batch = parcel.take() else { return nil }
                     let store = ProjectionStore(base: txn.handle, log: txn.handle, tables: tables)
                     return try foldChunk(
-                        projection, after: previous.through, through: headPosition(in: txn), chunk: previous.chunk, batch: projection.makeBatch(after: previous.batch),
-                        store: store, in: txn)
+                        projection, after: previous.through, through: headPosition(in: txn), chunk: previous.chunk, batch: consume batch, store: store, in: txn)
                 }
             },
             store: { current in
                 try environment.write { txn -> (stored: Bool, done: Bool) in
                     guard try storedCheckpoint(of: projection, in: txn) == current.after else { return (false, false) }
                     var store = ProjectionStore(base: txn.handle, log: txn.handle, tables: tables)
-                    try projection.flush(current.batch, into: &store)
+                    try projection.flush(&current.batch, into: &store)
                     try saveCheckpoint(current.through, of: projection, in: &txn)
                     return (true, try headPosition(in: txn) == current.through)
                 }
@@ -44,7 +43,8 @@ extension Ledger {
     }
 
     /// Folds chunks in a pipeline: while this thread stores a chunk's batch, another applies
-    /// the next chunk to a batch made by ``PipelinedProjection/makeBatch(after:)``. A chunk
+    /// the next chunk to a batch made by ``PipelinedProjection/makeBatch(after:reusing:)``,
+    /// which reuses the memory of the batch stored the round before. A chunk
     /// that cannot be folded ahead (no reader slot left, a state stored meanwhile by another
     /// writer, a failure) is folded and stored in turn by `foldInTurn`, which reports what
     /// persists, and the pipeline starts again after it.
@@ -52,10 +52,10 @@ extension Ledger {
     /// - Parameters:
     ///   - foldFirst: applies the next chunk to a new batch, in a read snapshot on this
     ///     thread; `nil` when there is none or when it must be folded in turn.
-    ///   - foldNext: applies the chunk after `previous`, on another thread, calling `begun` as
-    ///     soon as its read snapshot has begun (before `previous` is stored, so that the
-    ///     snapshot does not hold it); `nil` when there is none or the snapshot is not the state
-    ///     `previous` continues.
+    ///   - foldNext: applies the chunk after `previous` to the batch it takes from `batch`, on another thread, calling
+    ///     `begun` as soon as its read snapshot has begun (before `previous` is stored, so that
+    ///     the snapshot does not hold it); `nil` when there is none or the snapshot is not the
+    ///     state `previous` continues.
     ///   - store: stores a folded chunk, unless the stored state is no longer the one it
     ///     continues; also says whether nothing is left to fold.
     ///   - foldInTurn: folds and stores the next chunk in one write transaction; returns the
@@ -64,32 +64,35 @@ extension Ledger {
     private func runPipeline<P: PipelinedProjection>(
         _ projection: P,
         foldFirst: () throws -> FoldedChunk<P.Batch>?,
-        foldNext: @escaping @Sendable (_ previous: FoldedChunk<P.Batch>, _ begun: @Sendable () -> Void) throws -> FoldedChunk<P.Batch>?,
-        store: (FoldedChunk<P.Batch>) throws -> (stored: Bool, done: Bool),
+        foldNext: @escaping @Sendable (_ previous: ChunkSpan, _ batch: Parcel<P.Batch>, _ begun: @Sendable () -> Void) throws -> FoldedChunk<P.Batch>?,
+        store: (inout FoldedChunk<P.Batch>) throws -> (stored: Bool, done: Bool),
         foldInTurn: () throws -> (UInt64, Bool),
         progress: ((UInt64) -> Void)?
     ) throws -> UInt64 {
         var ahead: FoldedChunk<P.Batch>?
+        var spare: P.Batch?
         while true {
-            guard let current = ahead ?? ((try? foldFirst()) ?? nil) else {
+            guard var current = ahead.take() ?? ((try? foldFirst()) ?? nil) else {
                 let (reached, done) = try foldInTurn()
                 progress?(reached)
                 if done { return reached }
                 continue
             }
-            let next = NextChunk<P.Batch>()
+            // The next batch goes to the folding thread in a parcel, so that no copy of it stays
+            // here: its arrays are then the folding thread's alone, and grow in place.
+            let parcel = Parcel(projection.makeBatch(after: current.batch, reusing: spare.take()))
+            let (span, next) = (current.span, NextChunk<P.Batch>())
             DispatchQueue(label: "dossier-ledger.fold-ahead").async {
-                next.end(Result { try foldNext(current) { next.begun() } })
+                next.end(Result { try foldNext(span, parcel) { next.begun() } })
             }
             next.waitUntilBegun()
-            let stored = Result { try store(current) }
+            let stored = Result { try store(&current) }
             let following = next.result()
             let outcome = try stored.get()
-            guard outcome.stored else {
-                ahead = nil
-                continue
-            }
+            guard outcome.stored else { continue }
             progress?(current.through)
+            // The folding thread no longer holds the stored batch (``PipelinedProjection/finishApplying(_:)``).
+            spare = current.batch
             // A fold that failed is done again in turn, which reports what persists.
             ahead = (try? following.get()) ?? nil
             if outcome.done && ahead == nil { return current.through }
@@ -112,15 +115,15 @@ extension Ledger {
     /// Applies the chunk of events after `checkpoint` (up to `limit`, at most `chunk` of them,
     /// read from `txn`) to `batch`, over the state in `store`; `nil` when there are none.
     private func foldChunk<P: PipelinedProjection>(
-        _ projection: P, after checkpoint: UInt64, through limit: UInt64, chunk: UInt64, batch: P.Batch, store: borrowing ProjectionStore,
+        _ projection: P, after checkpoint: UInt64, through limit: UInt64, chunk: UInt64, batch: consuming P.Batch, store: borrowing ProjectionStore,
         in txn: borrowing ReadTransaction
     ) throws -> FoldedChunk<P.Batch>? {
         guard checkpoint < limit else { return nil }
         let through = Swift.min(limit, checkpoint + chunk)
-        var batch = batch
+        var batch = consume batch
         try apply(projection, from: checkpoint + 1, through: through, to: &batch, store: store, in: txn)
         projection.finishApplying(&batch)
-        return FoldedChunk(batch: batch, after: checkpoint, through: through, chunk: chunk)
+        return FoldedChunk(batch: batch, span: ChunkSpan(after: checkpoint, through: through, chunk: chunk))
     }
 
     /// The fold into a scratch environment in a pipeline (see ``runPipeline(_:foldFirst:foldNext:store:foldInTurn:progress:)``):
@@ -141,14 +144,13 @@ extension Ledger {
                     }
                 }
             },
-            foldNext: { [self] previous, begun in
+            foldNext: { [self] previous, parcel, begun in
                 try environment.readNested { log in
                     try scratch.read { state in
                         begun()
+                        guard let batch = parcel.take() else { return nil }
                         let store = ProjectionStore(base: state.handle, log: log.handle, tables: tables)
-                        return try foldChunk(
-                            projection, after: previous.through, through: through, chunk: previous.chunk, batch: projection.makeBatch(after: previous.batch), store: store,
-                            in: log)
+                        return try foldChunk(projection, after: previous.through, through: through, chunk: previous.chunk, batch: consume batch, store: store, in: log)
                     }
                 }
             },
@@ -156,7 +158,7 @@ extension Ledger {
                 guard current.after == done else { return (false, false) }
                 try scratch.write { scratchTxn in
                     var store = ProjectionStore(base: scratchTxn.handle, log: nil, tables: tables)
-                    try projection.flush(current.batch, into: &store)
+                    try projection.flush(&current.batch, into: &store)
                 }
                 done = current.through
                 return (true, done == through)
@@ -169,15 +171,32 @@ extension Ledger {
     }
 }
 
-/// A chunk of events applied to a batch that is not stored yet.
-struct FoldedChunk<Batch: Sendable>: Sendable {
-    var batch: Batch
-    /// The checkpoint the batch continues: the state it was applied over.
+/// Where a chunk of a pipeline lies in the log.
+struct ChunkSpan: Sendable {
+    /// The checkpoint the chunk's batch continues: the state it was applied over.
     var after: UInt64
     /// The last position applied.
     var through: UInt64
     /// How many events each chunk of its pipeline spans (the last one may span fewer).
     var chunk: UInt64
+}
+
+/// A chunk of events applied to a batch that is not stored yet.
+struct FoldedChunk<Batch: Sendable>: Sendable {
+    var batch: Batch
+    var span: ChunkSpan
+    var after: UInt64 { span.after }
+    var through: UInt64 { span.through }
+}
+
+/// A value handed to another thread and taken there, so that no copy of it stays behind.
+final class Parcel<Value: Sendable>: Sendable {
+    private let value: Mutex<Value?>
+
+    init(_ value: consuming Value) { self.value = Mutex(value) }
+
+    /// The value, the first time; `nil` after.
+    func take() -> Value? { value.withLock { $0.take() } }
 }
 
 /// The chunk a pipelined catch-up folds on another thread while this one stores the previous.

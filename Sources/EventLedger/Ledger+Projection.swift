@@ -151,7 +151,7 @@ extension Ledger {
     ) throws {
         var batch = projection.makeBatch()
         try apply(projection, from: from, through: through, to: &batch, store: store, in: txn, committed: committed)
-        try projection.flush(batch, into: &store)
+        try projection.flush(&batch, into: &store)
     }
 
     /// Applies the events from `from` through `through` to `batch`; the ``fold(_:from:through:into:in:committed:)``

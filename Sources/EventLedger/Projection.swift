@@ -37,13 +37,15 @@ public protocol Projection: Sendable {
     /// batch's start.
     func apply(_ events: [Decoded], to batch: inout Batch, store: borrowing ProjectionStore) throws
 
-    /// Writes what the batch changed into the store.
-    func flush(_ batch: consuming Batch, into store: inout ProjectionStore) throws
+    /// Writes what the batch changed into the store. Nothing is applied to the batch
+    /// afterwards, so the flush may reorder or empty it in place; a pipeline then hands it to
+    /// ``PipelinedProjection/makeBatch(after:reusing:)`` for its memory.
+    func flush(_ batch: inout Batch, into store: inout ProjectionStore) throws
 }
 
 /// A projection whose chunks can be folded and stored in a pipeline: while one chunk's batch
 /// is written (in a write transaction), the next chunk is applied on another thread to a batch
-/// made by ``makeBatch(after:)``, over a read snapshot that does not yet hold the previous
+/// made by ``makeBatch(after:reusing:)``, over a read snapshot that does not yet hold the previous
 /// chunk's state. Long catch-ups and rebuilds then keep both of a machine's cores busy.
 ///
 /// The state stored must be the same as when each chunk is folded and stored in turn.
@@ -51,11 +53,15 @@ public protocol PipelinedProjection: Projection where Batch: Sendable {
     /// An empty batch for the events that follow those of `previous`, which is being flushed
     /// while the new batch is applied: ``Projection/apply(_:to:store:)`` must then find what
     /// `previous` changed in the batch, as the store shows the state from before `previous`.
-    func makeBatch(after previous: Batch) -> Batch
+    ///
+    /// - Parameter spare: a batch flushed earlier in the same pipeline, or `nil`. Its content
+    ///   is spent; the new batch may take its memory, so that a long fold does not allocate
+    ///   (and fault in) fresh memory for every chunk.
+    func makeBatch(after previous: Batch, reusing spare: consuming Batch?) -> Batch
 
     /// Drops from a batch what only applying its events needed. The pipeline calls it once
     /// every event of a chunk is applied, before the batch is flushed while the next chunk is
-    /// applied: by then the batch need not hold on to what ``makeBatch(after:)`` kept of the
+    /// applied: by then the batch need not hold on to what ``makeBatch(after:reusing:)`` kept of the
     /// one before it.
     func finishApplying(_ batch: inout Batch)
 }

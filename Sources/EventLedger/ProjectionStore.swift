@@ -28,8 +28,10 @@ public struct ProjectionStore: ~Copyable {
         self.tables = tables.map { ($0.key, $0.value) }
     }
 
-    private func database(_ table: String) -> Database? {
-        tables.first { $0.name == table }?.database
+    /// One of the projection's tables, looked up by name once: a fold's reads and writes
+    /// through it compare no names.
+    public func table(_ name: String) -> ProjectionTable {
+        ProjectionTable(name: name, database: tables.first { $0.name == name }?.database)
     }
 
     /// The value stored for `key` in `table`, or `nil`.
@@ -45,11 +47,16 @@ public struct ProjectionStore: ~Copyable {
     /// Calls `body` with the value stored for `key` in `table` (a view valid only inside
     /// `body`), or returns `nil`. The same as ``value(for:in:)`` without copying.
     public func withValue<R>(for key: RawSpan, in table: String, _ body: (RawSpan) throws -> R) throws -> R? {
-        if !pending.isEmpty, let entry = pending[table]?[key.withUnsafeBytes({ Array($0) })] {
+        try withValue(for: key, in: self.table(table), body)
+    }
+
+    /// ``withValue(for:in:_:)-(RawSpan,String,_)`` in a table looked up once.
+    public func withValue<R>(for key: RawSpan, in table: ProjectionTable, _ body: (RawSpan) throws -> R) throws -> R? {
+        if !pending.isEmpty, let entry = pending[table.name]?[key.withUnsafeBytes({ Array($0) })] {
             guard let entry else { return nil }
             return try body(entry.span.bytes)
         }
-        guard let base, let database = database(table) else { return nil }
+        guard let base, let database = table.database else { return nil }
         return try base.read { txn in try txn.withValue(for: key, in: database, body) }
     }
 
@@ -59,12 +66,16 @@ public struct ProjectionStore: ~Copyable {
     /// - Parameter atEnd: the key sorts after every key of the table (see ``lastKey(in:)``), so
     ///   it is stored at the table's end without a search; a key out of order throws.
     public mutating func put(_ value: RawSpan, for key: RawSpan, in table: String, atEnd: Bool = false) throws {
-        let database = database(table)
-        precondition(database != nil || base == nil, "table \(table) is not one of the projection's tables")
-        if let base, base.writable, let database {
+        try put(value, for: key, in: self.table(table), atEnd: atEnd)
+    }
+
+    /// ``put(_:for:in:atEnd:)-(RawSpan,_,String,_)`` in a table looked up once.
+    public mutating func put(_ value: RawSpan, for key: RawSpan, in table: ProjectionTable, atEnd: Bool = false) throws {
+        precondition(table.database != nil || base == nil, "table \(table.name) is not one of the projection's tables")
+        if let base, base.writable, let database = table.database {
             try base.write { txn in try txn.put(value, for: key, in: database, options: atEnd ? .append : []) }
         } else {
-            pending[table, default: [:]][key.withUnsafeBytes { Array($0) }] = value.withUnsafeBytes { Array($0) }
+            pending[table.name, default: [:]][key.withUnsafeBytes { Array($0) }] = value.withUnsafeBytes { Array($0) }
         }
     }
 
@@ -73,9 +84,13 @@ public struct ProjectionStore: ~Copyable {
     /// value. On a write transaction it costs one search of the table, where a lookup followed
     /// by a put costs two.
     public mutating func insert<R>(_ value: RawSpan, for key: RawSpan, in table: String, ifPresent: (RawSpan) throws -> R) throws -> R? {
-        let database = database(table)
-        precondition(database != nil || base == nil, "table \(table) is not one of the projection's tables")
-        if let base, base.writable, let database {
+        try insert(value, for: key, in: self.table(table), ifPresent: ifPresent)
+    }
+
+    /// ``insert(_:for:in:ifPresent:)-(_,_,String,_)`` in a table looked up once.
+    public mutating func insert<R>(_ value: RawSpan, for key: RawSpan, in table: ProjectionTable, ifPresent: (RawSpan) throws -> R) throws -> R? {
+        precondition(table.database != nil || base == nil, "table \(table.name) is not one of the projection's tables")
+        if let base, base.writable, let database = table.database {
             return try base.write { txn in try txn.insert(value, for: key, in: database, ifPresent: ifPresent) }
         }
         if let stored = try withValue(for: key, in: table, ifPresent) { return stored }
@@ -85,12 +100,39 @@ public struct ProjectionStore: ~Copyable {
 
     /// Removes `key` and its value from `table`, if it is there.
     public mutating func remove(_ key: RawSpan, in table: String) throws {
-        let database = database(table)
-        precondition(database != nil || base == nil, "table \(table) is not one of the projection's tables")
-        if let base, base.writable, let database {
+        try remove(key, in: self.table(table))
+    }
+
+    /// ``remove(_:in:)-(_,String)`` in a table looked up once.
+    public mutating func remove(_ key: RawSpan, in table: ProjectionTable) throws {
+        precondition(table.database != nil || base == nil, "table \(table.name) is not one of the projection's tables")
+        if let base, base.writable, let database = table.database {
             try base.write { txn in _ = try txn.delete(key, in: database) }
         } else {
-            pending[table, default: [:]][key.withUnsafeBytes { Array($0) }] = .some(nil)
+            pending[table.name, default: [:]][key.withUnsafeBytes { Array($0) }] = .some(nil)
+        }
+    }
+
+    /// Runs `body` with two functions that put (`put(value, key)`) and remove (`remove(key)`)
+    /// entries of `table` through one cursor. Given keys in ascending order, each lands in the
+    /// page of the one before it when it can, without a search from the table's root. A store
+    /// that keeps its writes in memory does them one by one.
+    public mutating func inKeyOrder(
+        in table: ProjectionTable, _ body: (_ put: (RawSpan, RawSpan) throws -> Void, _ remove: (RawSpan) throws -> Void) throws -> Void
+    ) throws {
+        precondition(table.database != nil || base == nil, "table \(table.name) is not one of the projection's tables")
+        guard let base, base.writable, let database = table.database else {
+            return try body({ value, key in try put(value, for: key, in: table) }, { key in try remove(key, in: table) })
+        }
+        try base.write { txn in
+            try txn.withInsertingCursor(in: database) { txn, cursor in
+                try body(
+                    { value, key in
+                        let stored = try cursor.insert(value, for: key) { _ in true }
+                        if stored != nil { try txn.put(value, for: key, in: database) }
+                    },
+                    { key in if try cursor.seek(to: key) { try cursor.delete() } })
+            }
         }
     }
 
@@ -98,7 +140,12 @@ public struct ProjectionStore: ~Copyable {
     /// stored with `atEnd`; `nil` when this store keeps writes to the table in memory and
     /// cannot tell.
     public func lastKey(in table: String) throws -> [UInt8]? {
-        guard let base, base.writable || pending[table] == nil, let database = database(table) else { return nil }
+        try lastKey(in: self.table(table))
+    }
+
+    /// ``lastKey(in:)-(String)`` of a table looked up once.
+    public func lastKey(in table: ProjectionTable) throws -> [UInt8]? {
+        guard let base, base.writable || pending[table.name] == nil, let database = table.database else { return nil }
         return try base.read { txn in
             try txn.withLastKey(in: database) { Array(span: $0) } ?? []
         }
@@ -109,7 +156,7 @@ public struct ProjectionStore: ~Copyable {
     public func forEach(in table: String, from lower: [UInt8] = [], upTo upper: [UInt8]?, _ body: (_ key: RawSpan, _ value: RawSpan) throws -> Void) throws {
         let overlay = pending[table] ?? [:]
         var entries: [[UInt8]: [UInt8]] = [:]
-        if let base, let database = database(table) {
+        if let base, let database = self.table(table).database {
             try base.read { txn in
                 try txn.withCursor(in: database) { cursor in
                     // LMDB refuses an empty key: an empty lower bound means the first entry.
@@ -159,4 +206,13 @@ extension ProjectionStore {
             return try ledger.withRecord(at: position, in: txn, body)
         }
     }
+}
+
+/// One of a projection's tables in a ``ProjectionStore``, looked up by name once
+/// (``ProjectionStore/table(_:)``).
+public struct ProjectionTable: Sendable {
+    /// The table's name, as the projection lists it.
+    public let name: String
+    /// Its database, or `nil` for a name the projection does not list.
+    let database: Database?
 }

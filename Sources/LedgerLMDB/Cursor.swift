@@ -91,6 +91,18 @@ public struct Cursor: ~Copyable {
         return nil
     }
 
+    /// Removes the entry the cursor is on, and leaves the cursor without one. A removal next
+    /// to the last one, found with ``seek(to:)`` in the same page, costs no search from the
+    /// root. Only in a write transaction's cursor (``Transaction/withInsertingCursor(in:_:)``).
+    /// The corresponding C call is `mdb_cursor_del`.
+    public mutating func delete() throws {
+        precondition(positioned, "the cursor has no current entry: move it first and check the result")
+        let code = mdb_cursor_del(pointer, 0)
+        positioned = false
+        if code == MDB_MAP_FULL { hitMapFull = true }
+        try check(code, "delete from \(database.name)")
+    }
+
     private mutating func move(_ operation: MDB_cursor_op) throws -> Bool {
         let code = mdb_cursor_get(pointer, &key, &value, operation)
         if code == MDB_NOTFOUND {

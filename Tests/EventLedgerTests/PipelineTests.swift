@@ -6,7 +6,8 @@ import Testing
 
 /// ``PositionDigest`` folded in a pipeline: a chunk's batch continues the digest of the batch
 /// before it, which is still being stored while it is applied. It records, for each batch it
-/// flushes, whether the batch still held on to the one before it.
+/// flushes, whether the batch still held on to the one before it, and for each batch it makes
+/// to continue another, what it was given to reuse.
 struct PipelinedDigest: PipelinedProjection, CustomTestStringConvertible {
     var digest = PositionDigest(name: "pipelinedDigest")
     /// For each batch flushed, in turn: whether it still kept the batch it continues.
@@ -17,10 +18,18 @@ struct PipelinedDigest: PipelinedProjection, CustomTestStringConvertible {
         /// The batch this one continues, kept (as a projection may) only while applying.
         var before: PositionDigest.Batch?
         var finished = false
+        /// Set by the flush.
+        var flushed = false
+    }
+
+    /// What a batch made to continue another was given to reuse.
+    enum Spare: Equatable {
+        case none, flushed, notFlushed
     }
 
     final class FlushLog: Sendable {
         let keptBefore = Mutex<[Bool]>([])
+        let spares = Mutex<[Spare]>([])
     }
 
     var name: String { digest.name }
@@ -34,7 +43,10 @@ struct PipelinedDigest: PipelinedProjection, CustomTestStringConvertible {
     }
 
     func makeBatch() -> Batch { Batch(digest: digest.makeBatch()) }
-    func makeBatch(after previous: Batch) -> Batch { Batch(digest: previous.digest, before: previous.digest) }
+    func makeBatch(after previous: Batch, reusing spare: consuming Batch?) -> Batch {
+        flushed.spares.withLock { $0.append(spare.map { $0.flushed ? .flushed : .notFlushed } ?? .none) }
+        return Batch(digest: previous.digest, before: previous.digest)
+    }
     func finishApplying(_ batch: inout Batch) {
         batch.before = nil
         batch.finished = true
@@ -46,9 +58,10 @@ struct PipelinedDigest: PipelinedProjection, CustomTestStringConvertible {
         #expect(!batch.finished, "no event is applied to a batch once it is finished")
         try digest.apply(events, to: &batch.digest, store: store)
     }
-    func flush(_ batch: consuming Batch, into store: inout ProjectionStore) throws {
+    func flush(_ batch: inout Batch, into store: inout ProjectionStore) throws {
         flushed.keptBefore.withLock { $0.append(batch.before != nil) }
-        try digest.flush(batch.digest, into: &store)
+        try digest.flush(&batch.digest, into: &store)
+        batch.flushed = true
     }
 }
 
@@ -164,6 +177,19 @@ struct PipelinedDigest: PipelinedProjection, CustomTestStringConvertible {
         let keptBefore = projection.flushed.keptBefore.withLock { $0 }
         #expect(keptBefore.count == 11)
         #expect(!keptBefore.contains(true))
+        #expect(try stored(ledger) == PositionDigest.expected(ledger))
+    }
+
+    /// Each batch made to continue another reuses the memory of the batch stored the round
+    /// before (from the second round on): a long fold does not take fresh memory per chunk.
+    @Test func eachChunkAppliedAheadReusesTheBatchStoredTheRoundBefore() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try ledgerOfChunks(directory, readAheadEventsMin: 1)
+        let projection = PipelinedDigest()
+        #expect(try ledger.rebuild(projection) == 10_500)
+        // One batch made after each of the 11 chunks stored (the last finds nothing to fold).
+        let spares = projection.flushed.spares.withLock { $0 }
+        #expect(spares == [.none] + Array(repeating: .flushed, count: 10))
         #expect(try stored(ledger) == PositionDigest.expected(ledger))
     }
 

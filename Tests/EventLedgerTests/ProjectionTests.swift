@@ -21,7 +21,7 @@ private struct TypeCounts: Projection {
         for type in types { batch[type, default: 0] += 1 }
     }
 
-    func flush(_ batch: consuming [String: Int], into store: inout ProjectionStore) throws {
+    func flush(_ batch: inout [String: Int], into store: inout ProjectionStore) throws {
         for (type, added) in batch {
             let key = Array(type.utf8)
             let count = try store.value(for: key, in: table).map { Int($0.first ?? 0) } ?? 0

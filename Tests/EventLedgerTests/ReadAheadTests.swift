@@ -45,7 +45,7 @@ struct PositionDigest: Projection, CustomTestStringConvertible {
         batch.state = state
     }
 
-    func flush(_ batch: consuming Batch, into store: inout ProjectionStore) throws {
+    func flush(_ batch: inout Batch, into store: inout ProjectionStore) throws {
         guard let state = batch.state else { return }
         try store.put(Self.bytes(state.count) + Self.bytes(state.digest), for: [1], in: tables[0])
     }

@@ -127,6 +127,50 @@ private func open(_ directory: TemporaryDirectory, _ configure: (inout Environme
         #expect(try environment.read { try $0.statistics(of: main).depth } > 1)
     }
 
+    /// An inserting cursor removes the entries it finds, in key order over many pages; a read
+    /// transaction's cursor cannot remove anything.
+    @Test func anInsertingCursorRemovesTheEntriesItFinds() throws {
+        let directory = try TemporaryDirectory()
+        let (environment, main) = try open(directory) { $0.mapSizeBytes = 64 * 1024 }
+        let value = [UInt8](repeating: 7, count: 100)
+        try environment.write { txn in
+            for number in UInt64(0)..<3_000 { try txn.put(value.span.bytes, for: key(number).span.bytes, in: main) }
+        }
+        let removed = try environment.write { txn in
+            try txn.withInsertingCursor(in: main) { _, cursor -> Int in
+                var removed = 0
+                // Every third key, and keys that are not there.
+                for number in stride(from: UInt64(0), to: 3_100, by: 3) where try cursor.seek(to: key(number).span.bytes) {
+                    try cursor.delete()
+                    removed += 1
+                }
+                return removed
+            }
+        }
+        #expect(removed == 1_000)
+        let stored = try environment.read { txn in
+            try txn.withCursor(in: main) { cursor in
+                var stored: [UInt64] = []
+                var more = try cursor.first()
+                while more {
+                    stored.append(cursor.withKey { $0.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) } })
+                    more = try cursor.next()
+                }
+                return stored
+            }
+        }
+        #expect(stored == (0..<3_000).filter { $0 % 3 != 0 })
+        #expect(throws: LMDBError.self) {
+            try environment.read { txn in
+                try txn.withCursor(in: main) { cursor in
+                    _ = try cursor.first()
+                    try cursor.delete()
+                }
+            }
+        }
+        #expect(try environment.read { try $0.statistics(of: main).entries } == 2_000)
+    }
+
     /// A body that swallows an inserting cursor's "map full" still gets the map grown and
     /// itself run again, as with the transaction's own puts: the cursor reports it.
     @Test func aFullMapMetThroughACursorGrowsTheMapEvenWhenTheBodyIgnoresIt() throws {
