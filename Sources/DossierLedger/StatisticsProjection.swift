@@ -274,16 +274,16 @@ public struct StatisticsProjection: PipelinedProjection {
         for (dimension, next) in batch.nextCode {
             try store.put(StatisticsKeys.number32(next), for: [dimension.rawValue | 0x40], in: "codes")
         }
-        try store.inKeyOrder(in: overdueStarts) { _, remove in
+        try store.inKeyOrder(in: overdueStarts) { _, _, remove in
             for start in batch.removedStarts {
                 try StatisticsKeys.moment(at: start.time, position: start.position, sequence: StatisticsKeys.overdueStartSequence).withSpan(remove)
             }
         }
         try addRows(of: batch.moments, and: batch.starts, into: &store)
-        try store.inKeyOrder(in: overdueStarts) { put, _ in
+        try store.inKeyOrder(in: overdueStarts) { _, put, _ in
             for moment in batch.starts where moment.kind == .overdueStart {
                 try StatisticsKeys.moment(at: moment.time, position: moment.position, sequence: moment.sequence).withSpan { key in
-                    try moment.stored.withSpan { try put($0, key) }
+                    try moment.stored.withSpan { try put($0, key, false) }
                 }
             }
         }
@@ -291,25 +291,28 @@ public struct StatisticsProjection: PipelinedProjection {
     }
 
     /// Writes the records of the dossiers the batch touched, a group of sixteen per value
-    /// (``DossierGroup``), in key order: consecutive writes land on the same pages of the table,
-    /// and groups after every stored one (of dossiers new in this batch) go at its end
-    /// without a search, while others are merged with the stored group.
+    /// (``DossierGroup``), in key order through one cursor: consecutive writes land on the same
+    /// pages of the table, groups after every stored one (of dossiers new in this batch) go at
+    /// its end without a search, and others are merged with the stored group, read and
+    /// rewritten with one search.
     private func storeDossiers(of batch: Batch, in table: ProjectionTable, into store: inout ProjectionStore) throws {
         let last = try store.lastKey(in: table)
         var group = DossierGroup()
         let order = batch.dossiers.inNumberOrder()
         var next = order.startIndex
-        while next < order.endIndex {
-            let number = DossierGroup.number(ofDossier: order[next].number)
-            try DossierGroup.key(number).withSpan { key in
-                let atEnd = last.map { last in key.withUnsafeBytes { last.lexicographicallyPrecedes($0) } } ?? false
-                group.clear()
-                if !atEnd { _ = try store.withValue(for: key, in: table) { group.load($0) } }
-                while next < order.endIndex, DossierGroup.number(ofDossier: order[next].number) == number {
-                    group.set(batch.dossiers.entries[order[next].index].record, ofDossier: order[next].number)
-                    next += 1
+        try store.inKeyOrder(in: table) { read, put, _ in
+            while next < order.endIndex {
+                let number = DossierGroup.number(ofDossier: order[next].number)
+                try DossierGroup.key(number).withSpan { key in
+                    let atEnd = last.map { last in key.withUnsafeBytes { last.lexicographicallyPrecedes($0) } } ?? false
+                    group.clear()
+                    if !atEnd { try read(key) { group.load($0) } }
+                    while next < order.endIndex, DossierGroup.number(ofDossier: order[next].number) == number {
+                        group.set(batch.dossiers.entries[order[next].index].record, ofDossier: order[next].number)
+                        next += 1
+                    }
+                    try put(group.bytes.span.bytes, key, atEnd)
                 }
-                try store.put(group.bytes.span.bytes, for: key, in: table, atEnd: atEnd)
             }
         }
     }

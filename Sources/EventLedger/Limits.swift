@@ -31,8 +31,9 @@ public enum Limits {
     /// larger chunk reads back less of the state the previous one wrote (the statistics read
     /// each dossier still open at a chunk's end again) but holds more in memory, twice over for
     /// a ``PipelinedProjection``, which holds two chunks' batches at once: the statistics of
-    /// 10 M events were rebuilt in about 5.8 s at 2,000,000, 6.4 s at 1,000,000 and 7.0 s at
-    /// 500,000, with a peak heap of about 560 MiB at 2,000,000.
+    /// 10 M events were rebuilt in 4.3–4.6 s at 2,000,000, 4.7–5.0 s at 1,000,000 and 5.2–5.3 s
+    /// at 4,000,000 (an earlier version: 5.8 s at 2,000,000, 7.0 s at 500,000), with a peak
+    /// heap of about 400 MiB at 2,000,000.
     public static let foldChunkEventsMax = 2_000_000
     /// The fewest events a fold must span for a second thread to read and decode them while the
     /// calling thread applies them, by default (``LedgerOptions/readAheadEventsMin``). Below it,

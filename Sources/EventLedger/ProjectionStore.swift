@@ -113,24 +113,30 @@ public struct ProjectionStore: ~Copyable {
         }
     }
 
-    /// Runs `body` with two functions that put (`put(value, key)`) and remove (`remove(key)`)
-    /// entries of `table` through one cursor. Given keys in ascending order, each lands in the
-    /// page of the one before it when it can, without a search from the table's root. A store
-    /// that keeps its writes in memory does them one by one.
+    /// Runs `body` with three functions over `table` that share one cursor: `read(key, lend)`
+    /// lends the value stored for `key`, if any; `put(value, key, atEnd)` stores a value
+    /// (with `atEnd`, for a key after every stored one, at the table's end without a search);
+    /// `remove(key)` removes an entry. Given keys in ascending order, each lands in the page of
+    /// the one before it when it can, and a put right after a read of the same key replaces the
+    /// value without a second search. A store that keeps its writes in memory does them one by one.
     public mutating func inKeyOrder(
-        in table: ProjectionTable, _ body: (_ put: (RawSpan, RawSpan) throws -> Void, _ remove: (RawSpan) throws -> Void) throws -> Void
+        in table: ProjectionTable,
+        _ body: (
+            _ read: (RawSpan, (RawSpan) throws -> Void) throws -> Void, _ put: (RawSpan, RawSpan, Bool) throws -> Void, _ remove: (RawSpan) throws -> Void
+        ) throws -> Void
     ) throws {
         precondition(table.database != nil || base == nil, "table \(table.name) is not one of the projection's tables")
         guard let base, base.writable, let database = table.database else {
-            return try body({ value, key in try put(value, for: key, in: table) }, { key in try remove(key, in: table) })
+            return try body(
+                { key, lend in _ = try withValue(for: key, in: table, lend) },
+                { value, key, atEnd in try put(value, for: key, in: table, atEnd: atEnd) },
+                { key in try remove(key, in: table) })
         }
         try base.write { txn in
-            try txn.withInsertingCursor(in: database) { txn, cursor in
+            try txn.withInsertingCursor(in: database) { _, cursor in
                 try body(
-                    { value, key in
-                        let stored = try cursor.insert(value, for: key) { _ in true }
-                        if stored != nil { try txn.put(value, for: key, in: database) }
-                    },
+                    { key, lend in if try cursor.seek(to: key) { try cursor.withValue(lend) } },
+                    { value, key, atEnd in try cursor.put(value, for: key, atEnd: atEnd) },
                     { key in if try cursor.seek(to: key) { try cursor.delete() } })
             }
         }

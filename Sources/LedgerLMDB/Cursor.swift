@@ -91,6 +91,26 @@ public struct Cursor: ~Copyable {
         return nil
     }
 
+    /// Stores `value` for `key` through the cursor, replacing any stored value. A key within
+    /// the cursor's current page (between its first and last keys: the one just read with
+    /// ``seek(to:)``, say) is found without a search from the root. With `atEnd`, the key sorts
+    /// after every key of the database and is stored there as ``PutOptions/append`` does; a key
+    /// out of order then fails with ``LMDBError/keyExists``. Only in a write transaction's
+    /// cursor (``Transaction/withInsertingCursor(in:_:)``). The corresponding C call is
+    /// `mdb_cursor_put`, with `MDB_APPEND` for `atEnd`.
+    public mutating func put(_ value: RawSpan, for key: RawSpan, atEnd: Bool = false) throws {
+        let code = key.withUnsafeBytes { keyBytes in
+            value.withUnsafeBytes { valueBytes in
+                var keyValue = MDB_val(bytes: keyBytes)
+                var dataValue = MDB_val(bytes: valueBytes)
+                return mdb_cursor_put(pointer, &keyValue, &dataValue, UInt32(atEnd ? MDB_APPEND : 0))
+            }
+        }
+        positioned = false
+        if code == MDB_MAP_FULL { hitMapFull = true }
+        try check(code, "put into \(database.name)")
+    }
+
     /// Removes the entry the cursor is on, and leaves the cursor without one. A removal next
     /// to the last one, found with ``seek(to:)`` in the same page, costs no search from the
     /// root. Only in a write transaction's cursor (``Transaction/withInsertingCursor(in:_:)``).

@@ -127,39 +127,51 @@ private func open(_ directory: TemporaryDirectory, _ configure: (inout Environme
         #expect(try environment.read { try $0.statistics(of: main).depth } > 1)
     }
 
-    /// An inserting cursor removes the entries it finds, in key order over many pages; a read
-    /// transaction's cursor cannot remove anything.
-    @Test func anInsertingCursorRemovesTheEntriesItFinds() throws {
+    /// An inserting cursor replaces and removes the entries it finds, in key order over many
+    /// pages, and puts keys after the end there; a read transaction's cursor cannot remove
+    /// anything.
+    @Test func anInsertingCursorReplacesAndRemovesTheEntriesItFinds() throws {
         let directory = try TemporaryDirectory()
         let (environment, main) = try open(directory) { $0.mapSizeBytes = 64 * 1024 }
-        let value = [UInt8](repeating: 7, count: 100)
+        let (old, new) = ([UInt8](repeating: 7, count: 100), [UInt8](repeating: 8, count: 100))
         try environment.write { txn in
-            for number in UInt64(0)..<3_000 { try txn.put(value.span.bytes, for: key(number).span.bytes, in: main) }
+            for number in UInt64(0)..<3_000 { try txn.put(old.span.bytes, for: key(number).span.bytes, in: main) }
         }
-        let removed = try environment.write { txn in
-            try txn.withInsertingCursor(in: main) { _, cursor -> Int in
-                var removed = 0
-                // Every third key, and keys that are not there.
-                for number in stride(from: UInt64(0), to: 3_100, by: 3) where try cursor.seek(to: key(number).span.bytes) {
-                    try cursor.delete()
-                    removed += 1
+        let (replaced, removed) = try environment.write { txn in
+            try txn.withInsertingCursor(in: main) { _, cursor -> (Int, Int) in
+                var (replaced, removed) = (0, 0)
+                // Every third key removed, the others read and replaced; keys past 3,000 are not there.
+                for number in UInt64(0)..<3_100 where try cursor.seek(to: key(number).span.bytes) {
+                    if number % 3 == 0 {
+                        try cursor.delete()
+                        removed += 1
+                    } else {
+                        #expect(cursor.withValue { $0.withUnsafeBytes { Array($0) } } == old)
+                        try cursor.put(new.span.bytes, for: key(number).span.bytes)
+                        replaced += 1
+                    }
                 }
-                return removed
+                try cursor.put(new.span.bytes, for: key(5_000).span.bytes, atEnd: true)
+                #expect(throws: LMDBError.keyExists) { try cursor.put(new.span.bytes, for: key(4_000).span.bytes, atEnd: true) }
+                return (replaced, removed)
             }
         }
-        #expect(removed == 1_000)
+        #expect(replaced == 2_000 && removed == 1_000)
+        let newValue = new
         let stored = try environment.read { txn in
             try txn.withCursor(in: main) { cursor in
                 var stored: [UInt64] = []
                 var more = try cursor.first()
                 while more {
-                    stored.append(cursor.withKey { $0.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) } })
+                    cursor.withEntry { key, value in
+                        if value.withUnsafeBytes({ Array($0) }) == newValue { stored.append(key.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) }) }
+                    }
                     more = try cursor.next()
                 }
                 return stored
             }
         }
-        #expect(stored == (0..<3_000).filter { $0 % 3 != 0 })
+        #expect(stored == (0..<3_000).filter { $0 % 3 != 0 } + [5_000])
         #expect(throws: LMDBError.self) {
             try environment.read { txn in
                 try txn.withCursor(in: main) { cursor in
@@ -168,7 +180,7 @@ private func open(_ directory: TemporaryDirectory, _ configure: (inout Environme
                 }
             }
         }
-        #expect(try environment.read { try $0.statistics(of: main).entries } == 2_000)
+        #expect(try environment.read { try $0.statistics(of: main).entries } == 2_001)
     }
 
     /// A body that swallows an inserting cursor's "map full" still gets the map grown and
