@@ -24,7 +24,11 @@ struct DossierGroup {
     static func number(ofDossier number: UInt64) -> UInt64 { number / dossiers }
 
     /// The key of a group: its number, big-endian.
-    static func key(_ group: UInt64) -> StackBytes<8> { StatisticsKeys.dossier(group) }
+    static func key(_ group: UInt64) -> StackBytes<8> {
+        var key = StackBytes<8>()
+        key.append(bigEndian: group)
+        return key
+    }
 
     /// The group number of a key; `nil` when it is not one.
     static func number(ofKey key: [UInt8]) -> UInt64? {

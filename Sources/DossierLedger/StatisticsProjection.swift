@@ -21,7 +21,8 @@ public import EventLedger
 /// so the stored state is the same however the log was folded (in one chunk or many).
 ///
 /// Tables: `dossiers` (stream number ÷ 16 → the lifecycle state and the instants their
-/// statistics need of sixteen dossiers, see ``DossierGroup``), `codes` (department and procedure codes ↔ small numbers), the counter
+/// statistics need of sixteen dossiers, see ``DossierGroup``), `codes` (department and
+/// procedure codes ↔ small numbers), the counter
 /// rows `departmentMonths`, `departmentDays`, `departmentHours`, `departmentTenMinutes`,
 /// `procedureMonths`, `procedureDays` and `procedureHours` (each keyed by period, the rows of
 /// every code of a period in one value, see ``PeriodRows``, so that a log in time order fills
@@ -633,13 +634,6 @@ enum StatisticsKeys {
     /// The key of a period's rows (a day or month number, or an hour), in an array: a bound
     /// of a query's range.
     static func rowStart(period: Int32) -> [UInt8] { self.period(period).array }
-
-    /// A dossier's key: its stream number.
-    static func dossier(_ number: UInt64) -> StackBytes<8> {
-        var key = StackBytes<8>()
-        key.append(bigEndian: number)
-        return key
-    }
 
     /// The key of a period's counter rows (``PeriodRows``): the period, biased.
     static func period(_ period: Int32) -> StackBytes<4> {

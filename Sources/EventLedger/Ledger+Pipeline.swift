@@ -52,10 +52,10 @@ extension Ledger {
     /// - Parameters:
     ///   - foldFirst: applies the next chunk to a new batch, in a read snapshot on this
     ///     thread; `nil` when there is none or when it must be folded in turn.
-    ///   - foldNext: applies the chunk after `previous` to the batch it takes from `batch`, on another thread, calling
-    ///     `begun` as soon as its read snapshot has begun (before `previous` is stored, so that
-    ///     the snapshot does not hold it); `nil` when there is none or the snapshot is not the
-    ///     state `previous` continues.
+    ///   - foldNext: applies the chunk after `previous` to the batch it takes from `batch`, on
+    ///     another thread, calling `begun` as soon as its read snapshot has begun (before
+    ///     `previous` is stored, so that the snapshot does not hold it); `nil` when there is none
+    ///     or the snapshot is not the state `previous` continues.
     ///   - store: stores a folded chunk, unless the stored state is no longer the one it
     ///     continues; also says whether nothing is left to fold.
     ///   - foldInTurn: folds and stores the next chunk in one write transaction; returns the
@@ -183,9 +183,13 @@ struct ChunkSpan: Sendable {
 
 /// A chunk of events applied to a batch that is not stored yet.
 struct FoldedChunk<Batch: Sendable>: Sendable {
+    /// What applying the chunk changed.
     var batch: Batch
+    /// Where the chunk lies.
     var span: ChunkSpan
+    /// The checkpoint the batch continues.
     var after: UInt64 { span.after }
+    /// The last position applied.
     var through: UInt64 { span.through }
 }
 

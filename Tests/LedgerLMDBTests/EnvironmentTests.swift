@@ -16,6 +16,23 @@ private func open(_ directory: TemporaryDirectory, _ configure: (inout Environme
     return (environment, try environment.database(named: "main", create: true))
 }
 
+/// The keys (as numbers, in key order) whose value is `value`.
+private func keys(storing value: [UInt8], in database: Database, of environment: Environment) throws -> [UInt64] {
+    try environment.read { txn in
+        try txn.withCursor(in: database) { cursor in
+            var keys: [UInt64] = []
+            var more = try cursor.first()
+            while more {
+                cursor.withEntry { key, stored in
+                    if stored.withUnsafeBytes({ Array($0) }) == value { keys.append(key.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) }) }
+                }
+                more = try cursor.next()
+            }
+            return keys
+        }
+    }
+}
+
 @Suite struct EnvironmentTests {
     @Test func putThenGetReturnsTheValueAndDeleteRemovesIt() throws {
         let directory = try TemporaryDirectory()
@@ -107,21 +124,7 @@ private func open(_ directory: TemporaryDirectory, _ configure: (inout Environme
         }
         #expect(found.dropLast().allSatisfy { $0 == nil })
         #expect(found.last == value)
-        let storedValue = value
-        let stored = try environment.read { txn in
-            try txn.withCursor(in: main) { cursor in
-                var stored: [UInt64] = []
-                var more = try cursor.first()
-                while more {
-                    cursor.withEntry { key, value in
-                        if value.withUnsafeBytes({ Array($0) }) == storedValue { stored.append(key.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) }) }
-                    }
-                    more = try cursor.next()
-                }
-                return stored
-            }
-        }
-        #expect(stored == Array(0..<6_000))
+        #expect(try keys(storing: value, in: main, of: environment) == Array(0..<6_000))
         #expect(try environment.read { try $0.statistics(of: other).entries } == 1)
         #expect(environment.mapSizeBytes > 64 * 1024)
         #expect(try environment.read { try $0.statistics(of: main).depth } > 1)
@@ -157,21 +160,7 @@ private func open(_ directory: TemporaryDirectory, _ configure: (inout Environme
             }
         }
         #expect(replaced == 2_000 && removed == 1_000)
-        let newValue = new
-        let stored = try environment.read { txn in
-            try txn.withCursor(in: main) { cursor in
-                var stored: [UInt64] = []
-                var more = try cursor.first()
-                while more {
-                    cursor.withEntry { key, value in
-                        if value.withUnsafeBytes({ Array($0) }) == newValue { stored.append(key.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) }) }
-                    }
-                    more = try cursor.next()
-                }
-                return stored
-            }
-        }
-        #expect(stored == (0..<3_000).filter { $0 % 3 != 0 } + [5_000])
+        #expect(try keys(storing: new, in: main, of: environment) == (0..<3_000).filter { $0 % 3 != 0 } + [5_000])
         #expect(throws: LMDBError.self) {
             try environment.read { txn in
                 try txn.withCursor(in: main) { cursor in
