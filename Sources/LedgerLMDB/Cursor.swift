@@ -77,16 +77,8 @@ public struct Cursor: ~Copyable {
     /// corresponding C call is `mdb_cursor_put` with `MDB_NOOVERWRITE`, or `MDB_APPEND`.
     public mutating func insert<R>(_ value: RawSpan, for key: RawSpan, atEnd: Bool = false, ifPresent: (RawSpan) throws -> R) throws -> R? {
         var existing = MDB_val()
-        let code = key.withUnsafeBytes { keyBytes in
-            value.withUnsafeBytes { valueBytes in
-                var keyValue = MDB_val(bytes: keyBytes)
-                existing = MDB_val(bytes: valueBytes)
-                return mdb_cursor_put(pointer, &keyValue, &existing, UInt32(atEnd ? MDB_APPEND : MDB_NOOVERWRITE))
-            }
-        }
-        positioned = false
+        let code = put(value, for: key, flags: atEnd ? MDB_APPEND : MDB_NOOVERWRITE, data: &existing)
         if code == MDB_KEYEXIST && !atEnd { return try existing.withSpan(ifPresent) }
-        if code == MDB_MAP_FULL { hitMapFull = true }
         try check(code, "put into \(database.name)")
         return nil
     }
@@ -99,16 +91,23 @@ public struct Cursor: ~Copyable {
     /// cursor (``Transaction/withInsertingCursor(in:_:)``). The corresponding C call is
     /// `mdb_cursor_put`, with `MDB_APPEND` for `atEnd`.
     public mutating func put(_ value: RawSpan, for key: RawSpan, atEnd: Bool = false) throws {
+        var data = MDB_val()
+        try check(put(value, for: key, flags: atEnd ? MDB_APPEND : 0, data: &data), "put into \(database.name)")
+    }
+
+    /// `mdb_cursor_put` with `flags`, leaving the cursor without a current entry and noting a
+    /// full map; `data` then holds the stored value when `MDB_NOOVERWRITE` found the key.
+    private mutating func put(_ value: RawSpan, for key: RawSpan, flags: Int32, data: inout MDB_val) -> Int32 {
         let code = key.withUnsafeBytes { keyBytes in
             value.withUnsafeBytes { valueBytes in
                 var keyValue = MDB_val(bytes: keyBytes)
-                var dataValue = MDB_val(bytes: valueBytes)
-                return mdb_cursor_put(pointer, &keyValue, &dataValue, UInt32(atEnd ? MDB_APPEND : 0))
+                data = MDB_val(bytes: valueBytes)
+                return mdb_cursor_put(pointer, &keyValue, &data, UInt32(flags))
             }
         }
         positioned = false
         if code == MDB_MAP_FULL { hitMapFull = true }
-        try check(code, "put into \(database.name)")
+        return code
     }
 
     /// Removes the entry the cursor is on, and leaves the cursor without one. A removal next

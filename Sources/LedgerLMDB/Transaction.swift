@@ -111,8 +111,9 @@ extension Transaction where Access == ReadWriteAccess {
         return nil
     }
 
-    /// Runs `body` with a cursor over `database` that can also insert
-    /// (``Cursor/insert(_:for:atEnd:ifPresent:)``), and with the transaction, for every other
+    /// Runs `body` with a cursor over `database` that can also write
+    /// (``Cursor/insert(_:for:atEnd:ifPresent:)``, ``Cursor/put(_:for:atEnd:)`` and
+    /// ``Cursor/delete()``), and with the transaction, for every other
     /// read and write while the cursor is open; the cursor is closed when `body` returns.
     public mutating func withInsertingCursor<R>(in database: Database, _ body: (inout Transaction, inout Cursor) throws -> R) throws -> R {
         var opened: OpaquePointer?
