@@ -55,55 +55,53 @@ struct BatchCheck {
         plans.reserveCapacity(count)
         accepted.reserveCapacity(count)
         let (log, codec, projection) = (ledger.ledger, ledger.codec, ledger.projection)
-        try encoded.events.withUnsafeBufferPointer { events in
-            for index in events.indices {
-                let event = events[index].event
-                if let stored = try store.withStoredEvent(id: events[index].id, in: log, { record in
-                    (record.position, Bytewise.equal(record.streamID, event.dossier.rawValue) ? try? codec.decode(record) : nil)
-                }) {
-                    plans.append(.decided(stored.1 == event
-                        ? .duplicate(position: stored.0)
-                        : .rejected(reason: "event id \(events[index].id) is stored at position \(stored.0) with different content")))
-                    continue
-                }
-                let (firstOfID, firstOfDossier) = encoded.firsts[index]
-                let earlier = appendedOfID[firstOfID]
-                if earlier >= 0 {
-                    plans.append(events[earlier].event == event
-                        ? .sameAs(earlier)
-                        : .decided(.rejected(reason: "event id \(events[index].id) was used earlier in this batch with different content")))
-                    continue
-                }
-                let seen = knownOfDossier[firstOfDossier]
-                var entry: KnownDossier
-                if seen >= 0 {
-                    entry = known[seen]
-                } else if let number = try store.streamNumber(of: event.dossier.rawValue, in: log) {
-                    entry = KnownDossier(number: number, state: try projection.state(ofStream: number, in: store) ?? .new)
-                } else {
-                    entry = KnownDossier(number: nil, state: .new)
-                }
-                do throws(LifecycleError) {
-                    try Lifecycle.check(event, in: entry.state)
-                } catch {
-                    plans.append(.decided(.rejected(reason: error.description)))
-                    continue
-                }
-                entry.state = entry.state.applying(event)
-                if seen >= 0 {
-                    known[seen] = entry
-                } else {
-                    knownOfDossier[firstOfDossier] = known.count
-                    known.append(entry)
-                }
-                appendedOfID[firstOfID] = index
-                plans.append(.appended)
-                // An event that cannot be encoded fails the call, as it would have to be appended.
-                // The stream number found here spares the append a second search.
-                var append = try encoded.appends[index].get()
-                append.streamNumber = entry.number
-                accepted.append(append)
+        // The events are read in place, by index (see `Ledger.append`'s loop).
+        for index in encoded.events.indices {
+            if let stored = try store.withStoredEvent(id: encoded.events[index].id, in: log, { record in
+                (record.position, Bytewise.equal(record.streamID, encoded.events[index].event.dossier.rawValue) ? try? codec.decode(record) : nil)
+            }) {
+                plans.append(.decided(stored.1 == encoded.events[index].event
+                    ? .duplicate(position: stored.0)
+                    : .rejected(reason: "event id \(encoded.events[index].id) is stored at position \(stored.0) with different content")))
+                continue
             }
+            let (firstOfID, firstOfDossier) = encoded.firsts[index]
+            let earlier = appendedOfID[firstOfID]
+            if earlier >= 0 {
+                plans.append(encoded.events[earlier].event == encoded.events[index].event
+                    ? .sameAs(earlier)
+                    : .decided(.rejected(reason: "event id \(encoded.events[index].id) was used earlier in this batch with different content")))
+                continue
+            }
+            let seen = knownOfDossier[firstOfDossier]
+            var entry: KnownDossier
+            if seen >= 0 {
+                entry = known[seen]
+            } else if let number = try store.streamNumber(of: encoded.events[index].event.dossier.rawValue, in: log) {
+                entry = KnownDossier(number: number, state: try projection.state(ofStream: number, in: store) ?? .new)
+            } else {
+                entry = KnownDossier(number: nil, state: .new)
+            }
+            do throws(LifecycleError) {
+                try Lifecycle.check(encoded.events[index].event, in: entry.state)
+            } catch {
+                plans.append(.decided(.rejected(reason: error.description)))
+                continue
+            }
+            entry.state = entry.state.applying(encoded.events[index].event)
+            if seen >= 0 {
+                known[seen] = entry
+            } else {
+                knownOfDossier[firstOfDossier] = known.count
+                known.append(entry)
+            }
+            appendedOfID[firstOfID] = index
+            plans.append(.appended)
+            // An event that cannot be encoded fails the call, as it would have to be appended.
+            // The stream number found here spares the append a second search.
+            var append = try encoded.appends[index].get()
+            append.streamNumber = entry.number
+            accepted.append(append)
         }
     }
 

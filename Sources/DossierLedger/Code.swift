@@ -25,9 +25,18 @@ public struct Code<Kind: CodeKind>: Hashable, Comparable, Sendable, CustomString
         let count = rawValue.utf8.count
         guard count > 0 else { throw CodeError(label: Kind.label, problem: "is empty") }
         guard count <= Kind.bytesMax else { throw CodeError(label: Kind.label, problem: "has \(count) bytes; the limit is \(Kind.bytesMax)") }
-        if rawValue.utf8.allSatisfy({ $0 < 0x80 }) {
+        // One pass over the bytes: whether any is not ASCII, and whether any is an ASCII control.
+        let (high, control) = rawValue.utf8.withContiguousStorageIfAvailable { bytes in
+            var (high, control): (UInt8, Bool) = (0, false)
+            for byte in bytes {
+                high |= byte
+                control = control || byte < 0x20 || byte == 0x7F
+            }
+            return (high, control)
+        } ?? (UInt8(0x80), false)
+        if high < 0x80 {
             // ASCII, the usual case: the same rules without Unicode tables.
-            guard !rawValue.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
+            guard !control else {
                 throw CodeError(label: Kind.label, problem: "contains a control character")
             }
             guard rawValue.utf8.first != 0x20, rawValue.utf8.last != 0x20 else {

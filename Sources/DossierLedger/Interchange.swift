@@ -156,6 +156,16 @@ private struct LineBytes {
     /// A JSON string literal: quotes, backslashes and control characters escaped.
     mutating func quoted(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Most texts need no escape and are copied whole.
+        let copied = text.utf8.withContiguousStorageIfAvailable { utf8 in
+            guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if copied == true {
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): raw("\\\"")

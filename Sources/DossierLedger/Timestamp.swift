@@ -73,39 +73,48 @@ public struct Timestamp: Hashable, Sendable, CustomStringConvertible {
     func write(into text: inout [UInt8]) {
         let day = localDay
         let ms = millisecondOfDay
-        func digits(_ value: Int, _ width: Int) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            var rest = value
-            if rest >= divisor * 10 {
-                // Wider than the field (never for valid timestamps): print every digit.
-                text.append(contentsOf: String(rest).utf8)
-                return
+        let wideYear = !(0...9999).contains(day.year)
+        if wideYear {
+            // Not four digits (never for valid timestamps): every digit, and the sign.
+            text.append(contentsOf: String(day.year).utf8)
+        }
+        // The rest is at most 29 bytes (`2019-01-17T07:30:01.250+07:00`), written on the stack
+        // and appended once.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
+            var count = 0
+            func put(_ byte: UInt8) {
+                buffer[count] = byte
+                count += 1
             }
-            while divisor > 0 {
-                text.append(UInt8(ascii: "0") + UInt8(rest / divisor))
-                rest %= divisor
-                divisor /= 10
+            func digits(_ value: Int, _ width: Int) {
+                var rest = value
+                for place in stride(from: count + width - 1, through: count, by: -1) {
+                    buffer[place] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                count += width
             }
+            if !wideYear { digits(day.year, 4) }
+            put(UInt8(ascii: "-"))
+            digits(day.month, 2); put(UInt8(ascii: "-"))
+            digits(day.day, 2); put(UInt8(ascii: "T"))
+            digits(Int(ms / 3_600_000), 2); put(UInt8(ascii: ":"))
+            digits(Int(ms / 60_000 % 60), 2); put(UInt8(ascii: ":"))
+            digits(Int(ms / 1000 % 60), 2)
+            if ms % 1000 != 0 {
+                put(UInt8(ascii: "."))
+                digits(Int(ms % 1000), 3)
+            }
+            if utcOffsetSeconds == 0 {
+                put(UInt8(ascii: "Z"))
+            } else {
+                let offset = abs(Int(utcOffsetSeconds)) / 60
+                put(utcOffsetSeconds < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+                digits(offset / 60, 2); put(UInt8(ascii: ":"))
+                digits(offset % 60, 2)
+            }
+            text.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<count]))
         }
-        digits(day.year, 4); text.append(UInt8(ascii: "-"))
-        digits(day.month, 2); text.append(UInt8(ascii: "-"))
-        digits(day.day, 2); text.append(UInt8(ascii: "T"))
-        digits(Int(ms / 3_600_000), 2); text.append(UInt8(ascii: ":"))
-        digits(Int(ms / 60_000 % 60), 2); text.append(UInt8(ascii: ":"))
-        digits(Int(ms / 1000 % 60), 2)
-        if ms % 1000 != 0 {
-            text.append(UInt8(ascii: "."))
-            digits(Int(ms % 1000), 3)
-        }
-        if utcOffsetSeconds == 0 {
-            text.append(UInt8(ascii: "Z"))
-            return
-        }
-        let offset = abs(Int(utcOffsetSeconds)) / 60
-        text.append(utcOffsetSeconds < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
-        digits(offset / 60, 2); text.append(UInt8(ascii: ":"))
-        digits(offset % 60, 2)
     }
 }
 

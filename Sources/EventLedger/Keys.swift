@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Keys of the ledger's databases. Numbers are big-endian so that LMDB's byte order is
 /// numeric order.
 enum Keys {
@@ -17,8 +23,23 @@ enum Keys {
 
     /// Lends the UTF-8 bytes of a text key.
     static func withText<R>(_ text: String, _ body: (RawSpan) throws -> R) rethrows -> R {
+        // A native string lends its bytes in place; a copy (a reference count) only for others.
+        if let result = try text.utf8.withContiguousStorageIfAvailable({ try body(UnsafeRawBufferPointer($0).bytes) }) { return result }
         var text = text
         return try text.withUTF8 { try body(UnsafeRawBufferPointer($0).bytes) }
+    }
+
+    /// Whether key `a` sorts before key `b` in LMDB's byte order: the first differing byte
+    /// decides, else the shorter key comes first.
+    static func precedes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        let common = Swift.min(a.count, b.count)
+        let order = common == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, common)
+        return order < 0 || (order == 0 && a.count < b.count)
+    }
+
+    /// Whether the stored key `last` sorts before `text`'s UTF-8 bytes.
+    static func precedes(_ last: [UInt8], _ text: String) -> Bool {
+        last.withUnsafeBytes { last in withText(text) { key in key.withUnsafeBytes { precedes(last, $0) } } }
     }
 
     /// Reads a big-endian number key or value; `nil` when it is not 8 bytes.

@@ -1,11 +1,5 @@
 import LedgerLMDB
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 extension Ledger {
     /// Appends events to one stream atomically: all of them or none.
     ///
@@ -54,17 +48,24 @@ extension Ledger {
         // The ids are claimed through a cursor, left where the last id went: an id a little
         // out of order (ids that begin with their event's time, sharing a second) usually falls
         // in its page and is placed without a search from the root.
+        // Records, and new streams' codes (which mostly sort last), go to their table's end
+        // through cursors of their own, which stay on the last page: `MDB_APPEND` through them
+        // costs no search from the root.
         try txn.withInsertingCursor(in: databases.eventIDs) { txn, ids in
-            for request in batch {
+        try txn.withInsertingCursor(in: databases.events) { txn, records in
+        try txn.withInsertingCursor(in: databases.streams) { txn, streams in
+            // Requests and events are read in place, by index: iterating copies each one (a
+            // reference count on each of its strings and arrays, from the thread that made them).
+            for r in batch.indices {
                 // A stream that gets events is numbered in the same search that looks it up, unless
                 // the caller knows its number. Should the request fail (a conflict), the whole
                 // transaction is undone.
-                var number = request.streamNumber
+                var number = batch[r].streamNumber
                 if number == nil {
-                    if request.events.isEmpty {
-                        number = try streamNumber(of: request.stream, in: txn)
+                    if batch[r].events.isEmpty {
+                        number = try streamNumber(of: batch[r].stream, in: txn)
                     } else {
-                        switch try claim(request.stream, for: streamCount + 1, in: databases.streams, end: &streamsEnd, txn: &txn) {
+                        switch try claim(batch[r].stream, for: streamCount + 1, end: &streamsEnd, cursor: &streams) {
                         case .none: streamCount += 1
                         case .some(.none): throw LedgerError.corruptRecord(position: 0, reason: "the stream index holds a value that is not a stream number")
                         case .some(.some(let existing)): number = existing
@@ -80,25 +81,25 @@ extension Ledger {
                     guard !versionRead else { return }
                     versionRead = true
                     if let number {
-                        version = try streamTail.withLock { $0.tail.lastVersion(of: number, through: .max) } ?? lastIndexedVersion(ofStream: number, in: txn)
+                        version = try streamTail.withLock { $0.tail.lastVersion(of: number, through: .max) } ?? lastIndexedVersionForAppend(ofStream: number, in: txn)
                     }
                 }
                 if let number { streamTail.withLock { $0.tail.prefetch(number) } }
                 var checked = false
                 var positions = AppendResult.Positions()
                 var duplicates = 0
-                for event in request.events {
+                for e in batch[r].events.indices {
                     // Claim the id for the next position: one search finds a stored event with this
                     // id or records the new one (undone with everything else if the append fails).
-                    if let stored = try claim(event.id, for: position + 1, end: &idsEnd, cursor: &ids) {
-                        positions.append(try originalPosition(of: event, in: request.stream, storedAt: stored, txn: txn))
+                    if let stored = try claim(batch[r].events[e].id, for: position + 1, end: &idsEnd, cursor: &ids) {
+                        positions.append(try originalPosition(of: batch[r].events[e], in: batch[r].stream, storedAt: stored, txn: txn))
                         duplicates += 1
                         continue
                     }
                     if !checked {
                         try readVersion()
-                        guard request.expected.isMet(by: number == nil ? nil : version) else {
-                            throw LedgerError.conflict(stream: request.stream, expected: request.expected, actual: number == nil ? nil : version)
+                        guard batch[r].expected.isMet(by: number == nil ? nil : version) else {
+                            throw LedgerError.conflict(stream: batch[r].stream, expected: batch[r].expected, actual: number == nil ? nil : version)
                         }
                         checked = true
                     }
@@ -108,42 +109,30 @@ extension Ledger {
                     version += 1
                     chain.withUnsafeBytes { previous in
                         RecordFormat.encode(
-                            event, stream: request.stream, position: position, streamNumber: streamNumber, streamVersion: version,
+                            batch[r].events[e], stream: batch[r].stream, position: position, streamNumber: streamNumber, streamVersion: version,
                             recordedAtMicroseconds: recordedAtMicroseconds, previous: previous, into: &buffer)
                     }
                     buffer.withUnsafeBytes { record in
                         chain.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: record[(record.count - RecordFormat.hashBytes)...])) }
                     }
                     try Keys.withNumber(position) { key in
-                        try txn.put(buffer.span.bytes, for: key, in: databases.events, options: .append)
+                        try records.put(buffer.span.bytes, for: key, atEnd: true)
                     }
                     streamTail.withLock { $0.tail.append(stream: streamNumber, version: version) }
                     positions.append(position)
                 }
                 try readVersion()
-                results.append(AppendResult(stream: request.stream, positions: positions, duplicates: duplicates, streamVersion: version))
+                results.append(AppendResult(stream: batch[r].stream, positions: positions, duplicates: duplicates, streamVersion: version))
             }
-        }
+        } } }
         try mergeStreamTailIfFull(through: position, in: &txn)
         return results
     }
 
-    /// Stores `text → number` in an index unless `text` is there: at the index's end without a
-    /// search when it sorts after every key, else in one search. Returns `nil` when it stored
-    /// it, else what the index holds (`.some(nil)` when that is not a number).
-    private func claim(_ text: String, for number: UInt64, in database: Database, end: inout IndexEnd, txn: inout WriteTransaction) throws -> UInt64?? {
-        try Keys.withText(text) { key in
-            try Keys.withNumber(number) { value in
-                if end.claim(key) {
-                    try txn.put(value, for: key, in: database, options: .append)
-                    return nil
-                }
-                return try txn.insert(value, for: key, in: database) { Keys.number($0) }
-            }
-        }
-    }
-
-    /// ``claim(_:for:in:end:txn:)`` through a cursor over the index.
+    /// Stores `text → number` in an index through a cursor over it, unless `text` is there:
+    /// at the index's end when it sorts after every key, else where the cursor's search puts
+    /// it. Returns `nil` when it stored it, else what the index holds (`.some(nil)` when that
+    /// is not a number).
     private func claim(_ text: String, for number: UInt64, end: inout IndexEnd, cursor: inout Cursor) throws -> UInt64?? {
         try Keys.withText(text) { key in
             try Keys.withNumber(number) { value in
@@ -172,27 +161,27 @@ extension Ledger {
         guard total <= Limits.batchEventsMax else {
             throw LedgerError.invalidEvent("a batch of \(total) events exceeds batchEventsMax (\(Limits.batchEventsMax))")
         }
-        for request in batch { try validate(request) }
-    }
-
-    private static func validate(_ request: StreamAppend) throws {
-        try checkText(request.stream, "stream id", limit: Limits.streamIDBytesMax)
-        for event in request.events {
-            try checkText(event.id, "event id", limit: Limits.eventIDBytesMax)
-            try checkText(event.type, "event type", limit: Limits.typeBytesMax)
-            guard event.payload.count <= Limits.payloadBytesMax else {
-                throw LedgerError.limitExceeded("the payload of event \(event.id)", bytes: event.payload.count, limit: Limits.payloadBytesMax)
-            }
-            let metadata = event.metadata
-            try checkMetadata(metadata.actor, "actor", of: event)
-            try checkMetadata(metadata.correlationID, "correlation id", of: event)
-            try checkMetadata(metadata.causationID, "causation id", of: event)
+        // By index, in place (see `append(_:recordedAtMicroseconds:in:)`).
+        for r in batch.indices {
+            try checkText(batch[r].stream, "stream id", limit: Limits.streamIDBytesMax)
+            for e in batch[r].events.indices { try validate(batch[r].events[e]) }
         }
     }
 
-    private static func checkMetadata(_ value: String?, _ name: String, of event: ProposedEvent) throws {
+    private static func validate(_ event: borrowing ProposedEvent) throws {
+        try checkText(event.id, "event id", limit: Limits.eventIDBytesMax)
+        try checkText(event.type, "event type", limit: Limits.typeBytesMax)
+        guard event.payload.count <= Limits.payloadBytesMax else {
+            throw LedgerError.limitExceeded("the payload of event \(event.id)", bytes: event.payload.count, limit: Limits.payloadBytesMax)
+        }
+        try checkMetadata(event.metadata.actor, "actor", of: event.id)
+        try checkMetadata(event.metadata.correlationID, "correlation id", of: event.id)
+        try checkMetadata(event.metadata.causationID, "causation id", of: event.id)
+    }
+
+    private static func checkMetadata(_ value: String?, _ name: String, of id: String) throws {
         guard let value, value.utf8.count > Limits.metadataValueBytesMax else { return }
-        throw LedgerError.limitExceeded("the \(name) of event \(event.id)", bytes: value.utf8.count, limit: Limits.metadataValueBytesMax)
+        throw LedgerError.limitExceeded("the \(name) of event \(id)", bytes: value.utf8.count, limit: Limits.metadataValueBytesMax)
     }
 
     private static func checkText(_ text: String, _ what: String, limit: Int) throws {
@@ -219,10 +208,7 @@ struct IndexEnd {
     /// (the caller stores it there).
     mutating func claim(_ key: RawSpan) -> Bool {
         key.withUnsafeBytes { bytes in
-            // Byte order, as LMDB's: the first differing byte decides, else the shorter key comes first.
-            let common = Swift.min(last.count, bytes.count)
-            let order = common == 0 ? 0 : last.withUnsafeBytes { memcmp($0.baseAddress!, bytes.baseAddress!, common) }
-            guard order < 0 || (order == 0 && last.count < bytes.count) else { return false }
+            guard last.withUnsafeBytes({ Keys.precedes($0, bytes) }) else { return false }
             last.removeAll(keepingCapacity: true)
             last.append(contentsOf: bytes)
             return true

@@ -10,6 +10,18 @@ struct StreamTailState: Sendable {
     var pending: UInt64?
     /// The watermark a merge in the open write transaction moves the index to.
     var merging: UInt64?
+    /// What the open write transaction's merge adds: the last version of each stream in it.
+    var mergingVersions: [(stream: UInt64, version: UInt64)] = []
+    /// The streams' last versions in the index at `tail`'s watermark, as far as known.
+    var indexed = IndexedVersions()
+
+    /// Starts the tail over at a watermark this process did not move itself: what it knew of
+    /// the index is forgotten.
+    mutating func restart(indexedThrough watermark: UInt64) {
+        tail = StreamTail(indexedThrough: watermark)
+        indexed.removeAll()
+        synced = true
+    }
 }
 
 extension Ledger {
@@ -129,8 +141,7 @@ extension Ledger {
         let shared = try streamTail.withLock { state -> R? in
             if !state.synced || state.tail.indexedThrough < watermark {
                 guard state.pending == nil else { return nil }
-                state.tail = StreamTail(indexedThrough: watermark)
-                state.synced = true
+                state.restart(indexedThrough: watermark)
             }
             guard state.tail.indexedThrough == watermark else { return nil }
             if state.tail.head < head {
@@ -164,9 +175,13 @@ extension Ledger {
         do {
             let result = try environment.write(body)
             streamTail.withLock { state in
-                if let merged = state.merging { state.tail = StreamTail(indexedThrough: merged) }
+                if let merged = state.merging {
+                    state.tail = StreamTail(indexedThrough: merged)
+                    state.indexed.merged(state.mergingVersions)
+                }
                 state.pending = nil
                 state.merging = nil
+                state.mergingVersions = []
             }
             return result
         } catch {
@@ -174,6 +189,7 @@ extension Ledger {
                 if let pending = state.pending { state.tail.truncate(to: pending) }
                 state.pending = nil
                 state.merging = nil
+                state.mergingVersions = []
             }
             throw error
         }
@@ -186,8 +202,7 @@ extension Ledger {
         if try storedIndexedThrough(in: txn) == nil { try saveIndexedThrough(watermark, in: &txn) }
         try streamTail.withLock { state in
             if !state.synced || state.tail.indexedThrough != watermark {
-                state.tail = StreamTail(indexedThrough: watermark)
-                state.synced = true
+                state.restart(indexedThrough: watermark)
             }
             // A transaction of this process that failed to commit (or an attempt rerun after
             // the map grew) may have left events the log does not have.
@@ -195,7 +210,20 @@ extension Ledger {
             try extend(&state.tail, through: head, in: txn)
             state.pending = head
             state.merging = nil
+            state.mergingVersions = []
         }
+    }
+
+    /// The last version of a stream with no event in the tail, for an append in the open
+    /// write transaction: known from an earlier read or merge, else read from the index and
+    /// noted (the index is as committed until this transaction merges).
+    func lastIndexedVersionForAppend(ofStream number: UInt64, in txn: borrowing WriteTransaction) throws -> UInt64 {
+        if let known = streamTail.withLock({ $0.indexed[number] }) { return known }
+        let version = try lastIndexedVersion(ofStream: number, in: txn)
+        streamTail.withLock { state in
+            if state.merging == nil { state.indexed.note(number, version: version) }
+        }
+        return version
     }
 
     /// Merges the stream tail into the `streamEvents` index, in key order, once it has grown to
@@ -224,6 +252,14 @@ extension Ledger {
             }
         }
         try saveIndexedThrough(head, in: &txn)
-        streamTail.withLock { $0.merging = head }
+        // Entries are in key order: a stream's last entry is its last version.
+        var lastVersions: [(stream: UInt64, version: UInt64)] = []
+        for (index, entry) in entries.enumerated() where index + 1 == entries.count || entries[index + 1].stream != entry.stream {
+            lastVersions.append((entry.stream, entry.version))
+        }
+        streamTail.withLock { state in
+            state.merging = head
+            state.mergingVersions = lastVersions
+        }
     }
 }

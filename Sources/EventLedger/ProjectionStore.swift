@@ -193,7 +193,7 @@ public struct ProjectionStore: ~Copyable {
     /// The stream number the log gave `stream`, or `nil` when the stream has no events yet.
     public func streamNumber(of stream: String, in ledger: Ledger) throws -> UInt64? {
         guard let log else { return nil }
-        if let lastKeys, lastKeys.stream.lexicographicallyPrecedes(stream.utf8) { return nil }
+        if let last = lastKeys?.stream, Keys.precedes(last, stream) { return nil }
         return try log.read { txn in try ledger.streamNumber(of: stream, in: txn) }
     }
 
@@ -203,7 +203,7 @@ extension ProjectionStore {
     /// Lends the stored event with id `id`, or returns `nil` when there is none.
     public func withStoredEvent<R>(id: String, in ledger: Ledger, _ body: (borrowing EventRecord) throws -> R) throws -> R? {
         guard let log else { return nil }
-        if let lastKeys, lastKeys.eventID.lexicographicallyPrecedes(id.utf8) { return nil }
+        if let last = lastKeys?.eventID, Keys.precedes(last, id) { return nil }
         return try log.read { txn in
             let position = try Keys.withText(id) { key in
                 try txn.withValue(for: key, in: ledger.databases.eventIDs) { Keys.number($0) }

@@ -56,10 +56,12 @@ enum RecordFormat {
             writer.write(streamNumber)
             writer.write(streamVersion)
             writer.write(UInt64(bitPattern: recordedAtMicroseconds))
-            let texts: InlineArray<6, String> = [stream, event.id, event.type, actor, correlationID, causationID]
-            for index in texts.indices { writer.write(UInt16(texts[index].utf8.count)) }
+            // Each text named in place: gathering them in an array would count a reference on each.
+            writer.write(UInt16(stream.utf8.count)); writer.write(UInt16(event.id.utf8.count)); writer.write(UInt16(event.type.utf8.count))
+            writer.write(UInt16(actor.utf8.count)); writer.write(UInt16(correlationID.utf8.count)); writer.write(UInt16(causationID.utf8.count))
             writer.write(UInt32(0))
-            for index in texts.indices { writer.write(texts[index]) }
+            writer.write(stream); writer.write(event.id); writer.write(event.type)
+            writer.write(actor); writer.write(correlationID); writer.write(causationID)
             event.payload.withUnsafeBytes { writer.write($0) }
             ChainHash.next(
                 after: previous, canonical: UnsafeRawBufferPointer(rebasing: bytes[..<canonicalCount]),
@@ -130,7 +132,6 @@ private struct ByteWriter {
     }
 
     mutating func write(_ text: String) {
-        var text = text
-        text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+        Keys.withText(text) { $0.withUnsafeBytes { write($0) } }
     }
 }

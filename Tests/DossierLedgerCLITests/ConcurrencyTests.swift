@@ -108,6 +108,50 @@ import Testing
         #expect(try dossierLedger(["verify", "--ledger", path]).status == 0)
     }
 
+    @Test func aWriterForgetsTheStreamVersionsItKnewWhenAnotherProcessMergesTheIndex() throws {
+        let directory = try TemporaryDirectory("concurrent")
+        let path = directory.child("ledger")
+        let calendar = try WorkingCalendar(json: Data(contentsOf: fixture.appendingPathComponent("calendar-2019.json")))
+        let history = HistoryGenerator(reference: ReferenceCase.langSon2019.scaled(toEvents: 290_000), calendar: calendar, seed: 11).generate()
+        // This process appends the first events, merging its small tail often, so that it
+        // knows the indexed versions of the dossiers it merged. The other process appends the
+        // rest, more events than its tail holds, and so merges them into the index, except the
+        // last event of a sample of those dossiers: this process appends those at the end.
+        let first = 20_000
+        let early = Set(history.events[..<first].map(\.dossier))
+        let later = history.events[first...].filter { early.contains($0.dossier) }
+        let sample = Set(Set(later.map(\.dossier)).sorted().prefix(30))
+        var heldBack: [Int] = []
+        for index in history.events.indices.dropFirst(first) where sample.contains(history.events[index].dossier) {
+            if let last = heldBack.lastIndex(where: { history.events[$0].dossier == history.events[index].dossier }) { heldBack.remove(at: last) }
+            heldBack.append(index)
+        }
+        let held = Set(heldBack)
+        let middle = history.events.indices.dropFirst(first).filter { !held.contains($0) }.map { history.events[$0] }
+        #expect(sample.count == 30 && middle.count > Limits.streamTailEventsMax)
+        let file = directory.child("middle.jsonl")
+        try (middle.map { Interchange.format($0, id: nil) }.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+
+        var options = LedgerOptions()
+        options.streamTailEventsMax = 1_000
+        let writer = try DossierLedger.create(at: path, options: options)
+        func submitAll(_ events: [DossierEvent]) throws -> Bool {
+            try writer.submit(events.map { InterchangeEvent(id: Interchange.derivedID(for: $0), event: $0) })
+                .allSatisfy { if case .accepted = $0 { true } else { false } }
+        }
+        for start in stride(from: 0, to: first, by: 2_000) {
+            #expect(try submitAll(Array(history.events[start..<min(start + 2_000, first)])))
+        }
+        #expect(try dossierLedger(["import", "--ledger", path, file, "--quiet"]).status == 0)
+        #expect(try submitAll(heldBack.sorted().map { history.events[$0] }))
+        for dossier in sample.sorted() {
+            let all = history.events.filter { $0.dossier == dossier }
+            #expect(try writer.ledger.streamVersion(of: dossier.rawValue) == UInt64(all.count))
+            #expect(try writer.history(of: dossier).map(\.event.event) == all)
+        }
+        #expect(try dossierLedger(["verify", "--ledger", path]).status == 0)
+    }
+
     @Test func twoImportersOfTheSameFileAtOnceEqualOneImport() throws {
         let directory = try TemporaryDirectory("concurrent")
         let ledger = directory.child("ledger")

@@ -83,6 +83,13 @@ import Testing
         #expect(!error.reason.contains("aaaa"))
     }
 
+    @Test func unescapedUTF8BesideASCIIDecodes() throws {
+        // ASCII strings take a shorter path than the rest; both must give the same text.
+        let parsed = try Interchange.parse(#"{"type":"rated","dossier":"D-1","at":"2019-01-17T08:05:00Z","rating":"satisfied","official":"Hoàng Văn Thụ 😀"}"#)
+        #expect(parsed.event.dossier.rawValue == "D-1")
+        #expect(parsed.event.details == .rated(rating: .satisfied, official: "Hoàng Văn Thụ 😀"))
+    }
+
     @Test func escapesAndSurrogatePairsDecode() throws {
         let line = #"{"type":"rated","dossier":"D\u002d1","at":"2019-01-17T08:05:00Z","rating":"satisfied","official":"\ud83d\ude00 \t\\ \/"}"#
         let parsed = try Interchange.parse(line)
