@@ -54,6 +54,26 @@ import Testing
         #expect(try ledger.head().position == 2)
     }
 
+    /// `Hồ` precomposed and decomposed are equal `String`s but different stream ids, in every
+    /// append, the first of each and those after (whose numbers the ledger may remember).
+    @Test func streamIdsThatDifferOnlyInUnicodeFormAreDifferentStreams() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeLedger(directory)
+        let composed = "H\u{1ED3}-1", decomposed = "Ho\u{0302}\u{0300}-1"
+        #expect(composed == decomposed, "the premise: Swift equates the two")
+        for round in 1...3 {
+            try ledger.append([event("c\(round)")], to: composed, expected: round == 1 ? .noStream : .exact(UInt64(round - 1)))
+            try ledger.append([event("d\(round)")], to: decomposed, expected: round == 1 ? .noStream : .exact(UInt64(round - 1)))
+        }
+        func ids(_ stream: String) throws -> [String] {
+            var seen: [String] = []
+            try ledger.forEachEvent(inStream: stream) { seen.append($0.id) }
+            return seen
+        }
+        #expect(try ids(composed) == ["c1", "c2", "c3"] && ids(decomposed) == ["d1", "d2", "d3"])
+        #expect(try ledger.verify().problem == nil)
+    }
+
     @Test func exactOnAMissingStreamReportsNoStream() throws {
         let directory = try TemporaryDirectory()
         let ledger = try makeLedger(directory)
