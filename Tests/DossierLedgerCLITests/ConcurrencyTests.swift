@@ -13,6 +13,12 @@ import Testing
         return path
     }
 
+    /// The fixture's generator scaled to about `events` events.
+    private func generatedHistory(events: Int, seed: UInt64) throws -> GeneratedHistory {
+        let calendar = try WorkingCalendar(json: Data(contentsOf: fixture.appendingPathComponent("calendar-2019.json")))
+        return HistoryGenerator(reference: ReferenceCase.langSon2019.scaled(toEvents: events), calendar: calendar, seed: seed).generate()
+    }
+
     private func start(_ arguments: [String], output: FileHandle? = nil) throws -> Process {
         let process = Process()
         process.executableURL = executable
@@ -63,8 +69,7 @@ import Testing
         let path = directory.child("ledger")
         // More events than the in-memory stream tail holds, so that the importing process
         // merges it into the stream-event index while this one holds its own copy.
-        let calendar = try WorkingCalendar(json: Data(contentsOf: fixture.appendingPathComponent("calendar-2019.json")))
-        let history = HistoryGenerator(reference: ReferenceCase.langSon2019.scaled(toEvents: 300_000), calendar: calendar, seed: 7).generate()
+        let history = try generatedHistory(events: 300_000, seed: 7)
         let first = 100_000
         #expect(history.events.count > Limits.streamTailEventsMax && first < Limits.streamTailEventsMax)
         let halves = [history.events[..<first], history.events[first...]]
@@ -111,8 +116,7 @@ import Testing
     @Test func aWriterForgetsTheStreamVersionsItKnewWhenAnotherProcessMergesTheIndex() throws {
         let directory = try TemporaryDirectory("concurrent")
         let path = directory.child("ledger")
-        let calendar = try WorkingCalendar(json: Data(contentsOf: fixture.appendingPathComponent("calendar-2019.json")))
-        let history = HistoryGenerator(reference: ReferenceCase.langSon2019.scaled(toEvents: 290_000), calendar: calendar, seed: 11).generate()
+        let history = try generatedHistory(events: 290_000, seed: 11)
         // This process appends the first events, merging its small tail often, so that it
         // knows the indexed versions of the dossiers it merged. The other process appends the
         // rest, more events than its tail holds, and so merges them into the index, except the
