@@ -81,7 +81,7 @@ extension Ledger {
                     guard !versionRead else { return }
                     versionRead = true
                     if let number {
-                        version = try streamTail.withLock { $0.tail.lastVersion(of: number, through: .max) } ?? lastIndexedVersionForAppend(ofStream: number, in: txn)
+                        version = try lastVersionForAppend(ofStream: number, in: txn)
                     }
                 }
                 if let number { streamTail.withLock { $0.tail.prefetch(number) } }

@@ -214,11 +214,11 @@ extension Ledger {
         }
     }
 
-    /// The last version of a stream with no event in the tail, for an append in the open
-    /// write transaction: known from an earlier read or merge, else read from the index and
-    /// noted (the index is as committed until this transaction merges).
-    func lastIndexedVersionForAppend(ofStream number: UInt64, in txn: borrowing WriteTransaction) throws -> UInt64 {
-        if let known = streamTail.withLock({ $0.indexed[number] }) { return known }
+    /// The last version of a stream, for an append in the open write transaction: from the
+    /// tail, else as the index holds it, known from an earlier search or merge, else searched
+    /// and noted (the index is as committed until this transaction merges).
+    func lastVersionForAppend(ofStream number: UInt64, in txn: borrowing WriteTransaction) throws -> UInt64 {
+        if let known = streamTail.withLock({ $0.tail.lastVersion(of: number, through: .max) ?? $0.indexed[number] }) { return known }
         let version = try lastIndexedVersion(ofStream: number, in: txn)
         streamTail.withLock { state in
             if state.merging == nil { state.indexed.note(number, version: version) }
