@@ -45,26 +45,36 @@ struct CounterRow {
         return nil
     }
 
-    /// Appends an unsigned LEB128 varint.
-    static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
-        var value = value
+    /// The most bytes a row's stored form takes: the mask, and a 10-byte varint per counter.
+    static let maxStoredBytes = 2 + metrics * 10
+
+    /// Writes an unsigned LEB128 varint at `out` (at most 10 bytes); returns the bytes written.
+    static func writeVarint(_ value: UInt64, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        var (value, count) = (value, 0)
         while value >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            out[count] = UInt8(truncatingIfNeeded: value) | 0x80
             value >>= 7
+            count += 1
         }
-        bytes.append(UInt8(value))
+        out[count] = UInt8(value)
+        return count + 1
     }
 
-    /// Appends the stored form (see the type's description): the mask, then a zigzag varint
-    /// per counter that is not zero.
-    func append(to bytes: inout [UInt8]) {
+    /// Writes the stored form (see the type's description) at `out`, at most
+    /// ``maxStoredBytes``: the mask, then a zigzag varint per counter that is not zero.
+    /// Returns the bytes written.
+    func write(to out: UnsafeMutablePointer<UInt8>) -> Int {
         var mask: UInt16 = 0
         for index in values.indices where values[index] != 0 { mask |= 1 << index }
-        bytes.append(UInt8(truncatingIfNeeded: mask))
-        bytes.append(UInt8(truncatingIfNeeded: mask >> 8))
-        for index in values.indices where values[index] != 0 {
-            Self.appendVarint(UInt64(bitPattern: values[index] << 1 ^ values[index] >> 63), to: &bytes)
+        out[0] = UInt8(truncatingIfNeeded: mask)
+        out[1] = UInt8(truncatingIfNeeded: mask >> 8)
+        var (count, remaining) = (2, mask)
+        while remaining != 0 {
+            let value = values[remaining.trailingZeroBitCount]
+            remaining &= remaining - 1
+            count += Self.writeVarint(UInt64(bitPattern: value << 1 ^ value >> 63), to: out + count)
         }
+        return count
     }
 
     /// Whether every counter is zero.

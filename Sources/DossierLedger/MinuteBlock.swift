@@ -47,12 +47,31 @@ struct MinuteBlock {
         return Int64(bitPattern: UInt64(bigEndian: key.unsafeLoadUnaligned(as: UInt64.self)) ^ 0x8000_0000_0000_0000)
     }
 
-    /// Adds a moment, which must not be before the last one (moments in time order, and of
-    /// the same instant in the order of the log).
-    mutating func append(_ moment: Moment) {
-        let millisecond = UInt64(moment.time - Self.minute(of: moment.time) * Self.millisecondsPerMinute)
-        entries.append((millisecond << 48 | UInt64(moment.metric.rawValue) << 40 | UInt64(UInt8(bitPattern: moment.delta)) << 32
-                            | UInt64(moment.department), moment.procedure))
+    /// The block of moments of `minute`, in time order (and of the same instant in the order of the log).
+    init(_ moments: Span<Moment>, minute: Int64) {
+        entries.reserveCapacity(moments.count)
+        for index in moments.indices { entries.append(Self.entry(moments[index], minute: minute)) }
+    }
+
+    /// The stored form of the block of moments of `minute` (as ``init(_:minute:)`` then
+    /// ``bytes`` make it), written at once.
+    static func bytes(of moments: Span<Moment>, minute: Int64) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: moments.count * entryBytes) { buffer, count in
+            let raw = UnsafeMutableRawBufferPointer(buffer)
+            for index in moments.indices {
+                let entry = Self.entry(moments[index], minute: minute)
+                raw.storeBytes(of: entry.high.bigEndian, toByteOffset: index * entryBytes, as: UInt64.self)
+                raw.storeBytes(of: entry.low.bigEndian, toByteOffset: index * entryBytes + 8, as: UInt32.self)
+            }
+            count = moments.count * entryBytes
+        }
+    }
+
+    /// A moment of `minute`, packed.
+    private static func entry(_ moment: Moment, minute: Int64) -> (high: UInt64, low: UInt32) {
+        let millisecond = UInt64(moment.time - minute * millisecondsPerMinute)
+        return (millisecond << 48 | UInt64(moment.metric.rawValue) << 40 | UInt64(UInt8(bitPattern: moment.delta)) << 32
+                    | UInt64(moment.department), moment.procedure)
     }
 
     /// Puts the moments of a stored block of the same minute, folded from earlier events,

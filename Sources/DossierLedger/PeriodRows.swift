@@ -25,12 +25,21 @@ enum PeriodRows {
         private(set) var bytes: [UInt8] = []
         private var previous: UInt32 = 0
 
+        /// A builder with room for about `rows` rows of a few counters each.
+        init(rows: Int = 0) { bytes.reserveCapacity(rows * 8) }
+
         /// Appends the row of `number`, which must be greater than the previous one's.
         mutating func append(_ row: CounterRow, for number: UInt32) {
             guard !row.isZero else { return }
-            CounterRow.appendVarint(UInt64(number - previous), to: &bytes)
+            let delta = UInt64(number - previous)
             previous = number
-            row.append(to: &bytes)
+            // Written on the stack, then appended at once.
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10 + CounterRow.maxStoredBytes) { buffer in
+                guard let start = buffer.baseAddress else { return }
+                var count = CounterRow.writeVarint(delta, to: start)
+                count += row.write(to: start + count)
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<count]))
+            }
         }
     }
 

@@ -68,6 +68,9 @@ public struct StatisticsProjection: PipelinedProjection {
         /// The greatest group number with stored dossier records (0 also when none; `.max`:
         /// the store cannot tell), once the batch has asked.
         var lastStoredGroup: UInt64?
+        /// Whether the moments, starts and removed starts are in order (``orderMoments(_:)``)
+        /// and nothing was applied since.
+        var ordered = false
     }
 
     /// An empty batch.
@@ -116,15 +119,14 @@ public struct StatisticsProjection: PipelinedProjection {
     /// Swift's sort is stable: moments of the same instant stay in the order of the log, as
     /// the minutes table keeps them.
     private static func orderMoments(_ batch: inout Batch) {
-        func sortByTime(_ moments: inout [Moment]) {
-            if zip(moments, moments.dropFirst()).contains(where: { $0.time > $1.time }) { moments.sort { $0.time < $1.time } }
-        }
-        sortByTime(&batch.moments)
+        guard !batch.ordered else { return }
+        Moment.sortByTime(&batch.moments)
         batch.starts.removeAll { $0.delta == 0 }
-        sortByTime(&batch.starts)
+        Moment.sortByTime(&batch.starts)
         if zip(batch.removedStarts, batch.removedStarts.dropFirst()).contains(where: { ($0.time, $0.position) > ($1.time, $1.position) }) {
             batch.removedStarts.sort { ($0.time, $0.position) < ($1.time, $1.position) }
         }
+        batch.ordered = true
     }
 
     /// What the fold needs of a dossier event: plain values, copied without reference counting.
@@ -174,6 +176,7 @@ public struct StatisticsProjection: PipelinedProjection {
 
     /// Folds dossier events into the batch, in log order.
     public func apply(_ events: [Decoded], to batch: inout Batch, store: borrowing ProjectionStore) throws {
+        batch.ordered = false
         // In groups: the entries of a group's dossiers are asked for at once, then applied.
         var group = events.startIndex
         while group < events.endIndex {
@@ -324,21 +327,25 @@ public struct StatisticsProjection: PipelinedProjection {
     private func addMinutes(of moments: [Moment], into store: inout ProjectionStore) throws {
         let minutes = store.table("minutes")
         let last = try store.lastKey(in: minutes)
-        var index = moments.startIndex
-        while index < moments.endIndex {
-            let minute = MinuteBlock.minute(of: moments[index].time)
-            var block = MinuteBlock()
-            while index < moments.endIndex, MinuteBlock.minute(of: moments[index].time) == minute {
-                block.append(moments[index])
-                index += 1
-            }
+        let moments = moments.span
+        var first = 0
+        while first < moments.count {
+            let minute = MinuteBlock.minute(of: moments[first].time)
+            let minuteStart = minute * MinuteBlock.millisecondsPerMinute
+            var end = first + 1
+            while end < moments.count, UInt64(bitPattern: moments[end].time &- minuteStart) < MinuteBlock.millisecondsPerMinute { end += 1 }
+            let block = moments.extracting(first..<end)
             try MinuteBlock.key(minute).withSpan { key in
                 let atEnd = last.map { known in key.withUnsafeBytes { known.lexicographicallyPrecedes($0) } } ?? false
                 if !atEnd, let stored = try store.withValue(for: key, in: minutes, { MinuteBlock(span: $0) }) {
-                    block.merge(after: stored)
+                    var merged = MinuteBlock(block, minute: minute)
+                    merged.merge(after: stored)
+                    try store.put(merged.bytes.span.bytes, for: key, in: minutes)
+                } else {
+                    try store.put(MinuteBlock.bytes(of: block, minute: minute).span.bytes, for: key, in: minutes, atEnd: atEnd)
                 }
-                try store.put(block.bytes.span.bytes, for: key, in: minutes, atEnd: atEnd)
             }
+            first = end
         }
     }
 
@@ -356,44 +363,37 @@ public struct StatisticsProjection: PipelinedProjection {
         var days = try PeriodTotals(.day, timeZone.dayNumber(atMilliseconds: first.time), store: store)
         var months = try PeriodTotals(.month, StatisticsKeys.month(ofDay: days.period), store: store)
         var (departments, procedures) = (CodeTotals(), CodeTotals())
-        func endStretch() {
+        // Adds the moments of `list` from `first` on that come before `end`, and moves `first` past them.
+        func totalStretch(of list: Span<Moment>, from first: inout Int, before end: Int64) {
+            var last = first
+            while last < list.count, list[last].time < end { last += 1 }
+            departments.add(list.extracting(first..<last), by: .department)
+            procedures.add(list.extracting(first..<last), by: .procedure)
+            first = last
+        }
+        let (momentsSpan, startsSpan) = (moments.span, starts.span)
+        var (next, nextStart) = (0, 0)
+        while next < momentsSpan.count || nextStart < startsSpan.count {
+            // The earliest moment not yet added begins a stretch: its ten minutes within its day.
+            let time = Swift.min(next < momentsSpan.count ? momentsSpan[next].time : .max, nextStart < startsSpan.count ? startsSpan[nextStart].time : .max)
+            let span = StatisticsKeys.period(of: time, length: tenMinutes)
+            let (day, dayEnd) = timeZone.dayAndEnd(atMilliseconds: time)
+            try spans.move(to: span, store: &store)
+            try hours.move(to: StatisticsKeys.period(of: time, length: hour), store: &store)
+            if day != days.period {
+                days.add(to: &months)
+                try days.move(to: day, store: &store)
+                try months.move(to: StatisticsKeys.month(ofDay: day), store: &store)
+            }
+            let stretchEnd = dayEnd.map { Swift.min($0, (Int64(span) + 1) * tenMinutes) } ?? time + 1
+            totalStretch(of: momentsSpan, from: &next, before: stretchEnd)
+            totalStretch(of: startsSpan, from: &nextStart, before: stretchEnd)
             spans.add(departments: departments, procedures: procedures)
             hours.add(departments: departments, procedures: procedures)
             days.add(departments: departments, procedures: procedures)
             departments.removeAll()
             procedures.removeAll()
         }
-        var (next, nextStart) = (moments.startIndex, starts.startIndex)
-        // Moments before this instant are in the current stretch (its ten minutes and day).
-        var stretchEnd = Int64.min
-        while next < moments.endIndex || nextStart < starts.endIndex {
-            let moment: Moment
-            if nextStart == starts.endIndex || (next < moments.endIndex && moments[next].time <= starts[nextStart].time) {
-                moment = moments[next]
-                next += 1
-            } else {
-                moment = starts[nextStart]
-                nextStart += 1
-            }
-            if moment.time >= stretchEnd {
-                let span = StatisticsKeys.period(of: moment.time, length: tenMinutes)
-                let (day, dayEnd) = timeZone.dayAndEnd(atMilliseconds: moment.time)
-                if span != spans.period || day != days.period {
-                    endStretch()
-                    try spans.move(to: span, store: &store)
-                    try hours.move(to: StatisticsKeys.period(of: moment.time, length: hour), store: &store)
-                    if day != days.period {
-                        days.add(to: &months)
-                        try days.move(to: day, store: &store)
-                        try months.move(to: StatisticsKeys.month(ofDay: day), store: &store)
-                    }
-                }
-                stretchEnd = dayEnd.map { Swift.min($0, (Int64(span) + 1) * tenMinutes) } ?? moment.time + 1
-            }
-            departments.add(moment.metric.rawValue, moment.delta, for: moment.department)
-            procedures.add(moment.metric.rawValue, moment.delta, for: moment.procedure)
-        }
-        endStretch()
         days.add(to: &months)
         try spans.add(into: &store)
         try hours.add(into: &store)
@@ -471,6 +471,53 @@ struct Moment {
         value.append(bigEndian: department)
         value.append(bigEndian: procedure)
         return value
+    }
+
+    /// Sorts moments by time, those of the same instant staying in their order.
+    ///
+    /// Moments in order (those at events' instants, for a log in time order) are left as they
+    /// are. Overdue starts are not in order, but fall on few instants (the due times of a few
+    /// weeks): they are placed by ten-minute bucket in two passes (counting, then moving each
+    /// to its bucket), and only a bucket whose moments are not in order is sorted. A sort of
+    /// the whole array moved each 32-byte moment many times.
+    static func sortByTime(_ moments: inout [Moment]) {
+        var (inOrder, first, last) = (true, Int64.max, Int64.min)
+        do {
+            let span = moments.span
+            for index in span.indices {
+                let time = span[index].time
+                if index > 0, time < span[index - 1].time { inOrder = false }
+                (first, last) = (Swift.min(first, time), Swift.max(last, time))
+            }
+        }
+        guard !inOrder else { return }
+        let bucketLength: Int64 = 600_000
+        let (range, overflow) = last.subtractingReportingOverflow(first)
+        // Buckets spread over more than about one per moment cost more than they save.
+        guard !overflow, range / bucketLength < Int64(moments.count) else {
+            moments.sort { $0.time < $1.time }
+            return
+        }
+        func bucket(_ moment: Moment) -> Int { Int((moment.time - first) / bucketLength) }
+        var starts = [Int](repeating: 0, count: Int(range / bucketLength) + 2)
+        for moment in moments { starts[bucket(moment) + 1] += 1 }
+        for index in starts.indices.dropFirst() { starts[index] += starts[index - 1] }
+        let ends = starts.dropFirst()
+        var next = starts
+        let placed = [Moment](unsafeUninitializedCapacity: moments.count) { buffer, count in
+            for moment in moments {
+                let index = bucket(moment)
+                buffer.initializeElement(at: next[index], to: moment)
+                next[index] += 1
+            }
+            count = moments.count
+        }
+        moments = placed
+        for (start, end) in zip(starts, ends) where end - start > 1 {
+            var index = start + 1
+            while index < end, moments[index - 1].time <= moments[index].time { index += 1 }
+            if index < end { moments[start..<end].sort { $0.time < $1.time } }
+        }
     }
 
     /// Where a contribution is kept besides the counter rows.
