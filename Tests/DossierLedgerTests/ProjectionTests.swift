@@ -51,6 +51,44 @@ import Testing
         }
     }
 
+    /// Thousands of dossiers received within one day, due at any minute of the next three
+    /// weeks, in one batch: their overdue starts fill the ten-minute spans of that stretch,
+    /// several to a span and out of order, so the fold places them by span and sorts within
+    /// spans. Submitted dossier by dossier, the events themselves are out of time order too.
+    /// Every figure as of instants over those weeks (random ones, and around each local day's
+    /// start, which in Kathmandu falls inside a ten-minute span) is the definitions' count,
+    /// after the submit and after a rebuild.
+    @Test(arguments: ["Asia/Ho_Chi_Minh", "Asia/Kathmandu"], [true, false])
+    func overdueStartsDenseInTimeAreCountedAtTheirInstants(zone: String, inTimeOrder: Bool) throws {
+        let timeZone = try LedgerTimeZone(identifier: zone)
+        let directory = try TemporaryDirectory()
+        var options = LedgerOptions()
+        options.syncOnCommit = false
+        let ledger = try DossierLedger.create(at: directory.child("ledger"), settings: LedgerSettings(timeZone: timeZone), options: options)
+        var history = randomHistory(seed: 5, dossiers: 4000, days: 1, anyMillisecond: true)
+        if !inTimeOrder { history.sort { $0.event.dossier.rawValue < $1.event.dossier.rawValue } }
+        let verdicts = try ledger.submit(history)
+        #expect(verdicts.allSatisfy { if case .accepted = $0 { true } else { false } })
+        var random = SplitMix64(seed: 5)
+        let start: Int64 = 1_546_300_800_000
+        var instants = (0..<24).map { _ in start + Int64.random(in: 0...(23 * 86_400_000), using: &random) }
+        for day in 0..<23 {
+            let cut = timeZone.startOfDay(CivilDay(daysSinceEpoch: timeZone.dayNumber(atMilliseconds: start) + Int32(day)))
+            instants += [cut - 1, cut, cut + 1]
+        }
+        func figures() throws -> [[String: StatisticsCounts]] {
+            try instants.map { instant in
+                Dictionary(uniqueKeysWithValues: try ledger.statistics(asOf: timeZone.timestamp(atMilliseconds: instant)).departments.map { ($0.key, $0.counts) })
+            }
+        }
+        let oracle = instants.map { bruteForceStatistics(history.map(\.event), asOf: timeZone.timestamp(atMilliseconds: $0), timeZone: timeZone) }
+        #expect(oracle.contains { $0.values.contains { $0.inProgressOverdue > 0 } }, "the history has overdue dossiers at some instants")
+        #expect(try figures() == oracle)
+        try ledger.rebuildStatistics()
+        #expect(try figures() == oracle)
+        #expect(try ledger.verify().problem == nil)
+    }
+
     @Test func aReadOnlyOpenCatchesALaggingProjectionUpInMemoryWithoutWriting() throws {
         let directory = try TemporaryDirectory()
         let history = randomHistory(seed: 5, dossiers: 120)
