@@ -107,10 +107,10 @@ extension StatisticsProjection {
             guard let minute = MinuteBlock.minute(ofKey: key) else { return }
             MinuteBlock.add(value, minute: minute, within: range, by: dimension, to: &totals)
         }
-        try store.forEach(in: "overdueStarts", from: StatisticsKeys.momentStart(at: range.lowerBound), upTo: StatisticsKeys.momentStart(at: range.upperBound + 1)) { _, value in
-            guard value.byteCount == 10 else { return }
-            let number = UInt32(bigEndian: value.unsafeLoadUnaligned(fromByteOffset: dimension == .department ? 2 : 6, as: UInt32.self))
-            totals.add(Int(value.unsafeLoadUnaligned(as: UInt8.self)), Int8(bitPattern: value.unsafeLoadUnaligned(fromByteOffset: 1, as: UInt8.self)), for: number)
+        try store.forEach(in: "overdueStarts", from: OverdueStartBlock.firstKey(minute: firstMinute),
+                          upTo: OverdueStartBlock.firstKey(minute: MinuteBlock.minute(of: range.upperBound) + 1)) { key, value in
+            guard let minute = OverdueStartBlock.minute(ofKey: key) else { return }
+            OverdueStartBlock.add(value, minute: minute, within: range, by: dimension, to: &totals)
         }
     }
 

@@ -15,7 +15,8 @@ public import EventLedger
 ///
 /// Moments at an event's own instant are kept in `minutes`, one value per minute holding its
 /// moments (see ``MinuteBlock``), which a log in time order fills at its end; the start of an
-/// overdue spell, at a due instant still to come, in `overdueStarts`, one entry each. A
+/// overdue spell, at a due instant still to come, in `overdueStarts`, one value per due
+/// minute and stretch of receipts (see ``OverdueStartBlock``). A
 /// dossier closed before it became overdue never counted as overdue: its start is removed
 /// rather than cancelled by a −1, and a counter row whose counters are all zero is not kept,
 /// so the stored state is the same however the log was folded (in one chunk or many).
@@ -30,13 +31,15 @@ public import EventLedger
 public struct StatisticsProjection: PipelinedProjection {
     /// `statistics`.
     public let name = "statistics"
-    /// The version of the fold; stored state of another version is rebuilt. (Version 8 keeps
+    /// The version of the fold; stored state of another version is rebuilt. (Version 9 keeps
+    /// the overdue starts of a minute and a stretch of receipts in one value of `overdueStarts`
+    /// (``OverdueStartBlock``), where version 8 kept an entry per start; version 8 keeps
     /// sixteen dossiers per value of `dossiers`, where version 7 kept one; version 7 keeps
     /// a minute's moments of the same millisecond in the order of the log, where version 6
     /// sorted them by their bytes; version 6 keeps a period's counter rows in one value, where
     /// version 5 kept a row per code; version 5 tells codes apart byte for byte, where version 4
     /// could give codes in two Unicode forms one number.)
-    public let version: UInt32 = 8
+    public let version: UInt32 = 9
     /// The tables the state lives in.
     public let tables = ["dossiers", "codes", "minutes", "overdueStarts"] + Dimension.allCases.flatMap { dimension in dimension.periods.map(dimension.rows) }
     /// The zone whose calendar days and months the counters use.
@@ -268,7 +271,6 @@ public struct StatisticsProjection: PipelinedProjection {
     /// minute, each overdue start, each new code.
     public func flush(_ batch: inout Batch, into store: inout ProjectionStore) throws {
         Self.orderMoments(&batch)
-        let overdueStarts = store.table("overdueStarts")
         try storeDossiers(of: batch, in: store.table("dossiers"), into: &store)
         for entry in batch.newCodes {
             let number = StatisticsKeys.number32(entry.number)
@@ -278,19 +280,8 @@ public struct StatisticsProjection: PipelinedProjection {
         for (dimension, next) in batch.nextCode {
             try store.put(StatisticsKeys.number32(next), for: [dimension.rawValue | 0x40], in: "codes")
         }
-        try store.inKeyOrder(in: overdueStarts) { _, _, remove in
-            for start in batch.removedStarts {
-                try StatisticsKeys.moment(at: start.time, position: start.position, sequence: StatisticsKeys.overdueStartSequence).withSpan(remove)
-            }
-        }
         try addRows(of: batch.moments, and: batch.starts, into: &store)
-        try store.inKeyOrder(in: overdueStarts) { _, put, _ in
-            for moment in batch.starts where moment.kind == .overdueStart {
-                try StatisticsKeys.moment(at: moment.time, position: moment.position, sequence: moment.sequence).withSpan { key in
-                    try moment.stored.withSpan { try put($0, key, false) }
-                }
-            }
-        }
+        try storeOverdueStarts(of: batch, into: &store)
         try addMinutes(of: batch.moments, into: &store)
     }
 
@@ -316,6 +307,62 @@ public struct StatisticsProjection: PipelinedProjection {
                         next += 1
                     }
                     try put(group.bytes.span.bytes, key, atEnd)
+                }
+            }
+        }
+    }
+
+    /// Takes back the stored overdue starts of the dossiers the batch closed before they became
+    /// overdue, and adds the batch's new starts: each block with either (``OverdueStartBlock``,
+    /// a minute's starts of one stretch of receipts) is read and rewritten once, in key order
+    /// through one cursor.
+    private func storeOverdueStarts(of batch: Batch, into store: inout ProjectionStore) throws {
+        typealias Entry = OverdueStartBlock.Entry
+        let (starts, removed) = (batch.starts, batch.removedStarts)
+        var (next, nextRemoved) = (0, 0)
+        try store.inKeyOrder(in: store.table("overdueStarts")) { read, put, remove in
+            while true {
+                while next < starts.count, starts[next].kind != .overdueStart { next += 1 }
+                guard next < starts.count || nextRemoved < removed.count else { break }
+                let minute = MinuteBlock.minute(of: Swift.min(next < starts.count ? starts[next].time : .max,
+                                                              nextRemoved < removed.count ? removed[nextRemoved].time : .max))
+                let minuteStart = minute * MinuteBlock.millisecondsPerMinute
+                func inMinute(_ time: Int64) -> Bool { UInt64(bitPattern: time &- minuteStart) < MinuteBlock.millisecondsPerMinute }
+                // The minute's starts to add and to take back, by stretch of receipts, then in stored order.
+                var (added, gone) = ([Entry](), [Entry]())
+                while next < starts.count, inMinute(starts[next].time) {
+                    let start = starts[next]
+                    if start.kind == .overdueStart {
+                        added.append(OverdueStartBlock.entry(at: start.time, minute: minute, position: start.position,
+                                                             department: start.department, procedure: start.procedure))
+                    }
+                    next += 1
+                }
+                while nextRemoved < removed.count, inMinute(removed[nextRemoved].time) {
+                    gone.append(OverdueStartBlock.entry(at: removed[nextRemoved].time, minute: minute, position: removed[nextRemoved].position,
+                                                        department: 0, procedure: 0))
+                    nextRemoved += 1
+                }
+                func inBlockOrder(_ a: Entry, _ b: Entry) -> Bool { (OverdueStartBlock.stretch(of: a.position), a) < (OverdueStartBlock.stretch(of: b.position), b) }
+                added.sort(by: inBlockOrder)
+                gone.sort(by: inBlockOrder)
+                var (add, take) = (added.startIndex, gone.startIndex)
+                while add < added.endIndex || take < gone.endIndex {
+                    let stretch = Swift.min(add < added.endIndex ? OverdueStartBlock.stretch(of: added[add].position) : .max,
+                                            take < gone.endIndex ? OverdueStartBlock.stretch(of: gone[take].position) : .max)
+                    let (addEnd, takeEnd) = (added[add...].firstIndex { OverdueStartBlock.stretch(of: $0.position) != stretch } ?? added.endIndex,
+                                             gone[take...].firstIndex { OverdueStartBlock.stretch(of: $0.position) != stretch } ?? gone.endIndex)
+                    try OverdueStartBlock.key(minute: minute, stretch: stretch).withSpan { key in
+                        var stored = OverdueStartBlock()
+                        try read(key) { stored = OverdueStartBlock(span: $0) }
+                        let block = stored.replacing(gone[take..<takeEnd], with: added[add..<addEnd])
+                        if !block.entries.isEmpty {
+                            try put(block.bytes.span.bytes, key, false)
+                        } else if !stored.entries.isEmpty {
+                            try remove(key)
+                        }
+                    }
+                    (add, take) = (addEnd, takeEnd)
                 }
             }
         }
@@ -414,7 +461,7 @@ public struct StatisticsProjection: PipelinedProjection {
             batch.starts[index].delta = 0
         } else {
             batch.removedStarts.append((start, dossier.receivedPosition))
-            batch.starts.append(Moment(time: start, position: dossier.receivedPosition, sequence: StatisticsKeys.overdueStartSequence,
+            batch.starts.append(Moment(time: start, position: dossier.receivedPosition,
                                         metric: .overdue, delta: -1, department: dossier.department, procedure: dossier.procedure, kind: .rowsOnly))
         }
     }
@@ -455,23 +502,13 @@ public struct StatisticsProjection: PipelinedProjection {
 /// A contribution at an instant, as the `moments` table keeps it.
 struct Moment {
     var time: Int64
+    /// The position of the event; for an overdue start, of the dossier's receipt.
     var position: UInt64
-    var sequence: UInt8
     var metric: Metric
     var delta: Int8
     var department: UInt32
     var procedure: UInt32
     var kind = Kind.atEvent
-
-    /// The value of an overdue start: metric, delta, department and procedure numbers.
-    var stored: StackBytes<10> {
-        var value = StackBytes<10>()
-        value.append(UInt8(metric.rawValue))
-        value.append(UInt8(bitPattern: delta))
-        value.append(bigEndian: department)
-        value.append(bigEndian: procedure)
-        return value
-    }
 
     /// Sorts moments by time, those of the same instant staying in their order.
     ///
@@ -591,7 +628,6 @@ enum Period {
 private struct ContributionSink {
     let timeZone: LedgerTimeZone
     let position: UInt64
-    var sequence: UInt8 = 0
 
     init(timeZone: LedgerTimeZone, position: UInt64) {
         self.timeZone = timeZone
@@ -600,10 +636,9 @@ private struct ContributionSink {
 
     mutating func add(_ metric: Metric, delta: Int8 = 1, at time: Int64, for dossier: DossierRecord, to batch: inout StatisticsProjection.Batch,
                       kind: Moment.Kind = .atEvent) {
-        let moment = Moment(time: time, position: position, sequence: sequence, metric: metric, delta: delta,
+        let moment = Moment(time: time, position: position, metric: metric, delta: delta,
                             department: dossier.department, procedure: dossier.procedure, kind: kind)
         if kind == .atEvent { batch.moments.append(moment) } else { batch.starts.append(moment) }
-        sequence += 1
     }
 }
 
@@ -687,22 +722,6 @@ enum StatisticsKeys {
         var key = StackBytes<4>()
         key.append(bigEndian: UInt32(bitPattern: period) ^ 0x8000_0000)
         return key
-    }
-
-    /// The sequence of a receipt's overdue start among its contributions (after `received`).
-    static let overdueStartSequence: UInt8 = 1
-
-    /// A moment's key: its instant, then the event's position and the contribution's sequence.
-    static func moment(at time: Int64, position: UInt64, sequence: UInt8) -> StackBytes<17> {
-        var key = StackBytes<17>()
-        key.append(bigEndian: UInt64(bitPattern: time) ^ 0x8000_0000_0000_0000)
-        key.append(bigEndian: position)
-        key.append(sequence)
-        return key
-    }
-
-    static func momentStart(at time: Int64) -> [UInt8] {
-        withUnsafeBytes(of: (UInt64(bitPattern: time) ^ 0x8000_0000_0000_0000).bigEndian) { Array($0) }
     }
 
     /// The number of the UTC-aligned period of `length` milliseconds that holds `time`:
