@@ -14,9 +14,13 @@ struct PeriodTotals {
         self.procedures = Dimension.procedure.periods.contains(kind) ? try RowTotals(table: Dimension.procedure.rows(kind), store: store) : nil
     }
 
-    /// Adds totals per department and per procedure, counted inside the current period.
-    mutating func add(departments: CodeTotals, procedures: CodeTotals) {
+    /// Adds totals per department, counted inside the current period.
+    mutating func add(departments: CodeTotals) {
         self.departments.totals.add(departments)
+    }
+
+    /// Adds totals per procedure, counted inside the current period.
+    mutating func add(procedures: CodeTotals) {
         self.procedures?.totals.add(procedures)
     }
 

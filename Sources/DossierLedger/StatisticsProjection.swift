@@ -398,10 +398,12 @@ public struct StatisticsProjection: PipelinedProjection {
 
     /// Adds the moments of two arrays, each sorted by time, to the counter rows of their
     /// ten-minute spans, hours, days and months, per department and per procedure, walking both
-    /// in time order. Moments are totalled per stretch of one ten-minute span within one local
-    /// day, which lies inside one period of every kind; a stretch's totals are added to its span,
-    /// hour and day, and a day's to its month. Each period's totals are added to its stored rows
-    /// when it ends.
+    /// in time order. Department moments are totalled per stretch of one ten-minute span within
+    /// one local day, which lies inside one period of every kind, and a stretch's totals added
+    /// to its span, hour and day; procedures, which keep no ten-minute rows and are many, are
+    /// totalled per hour within one local day, and those totals added to the hour and the day.
+    /// A day's totals are added to its month. Each period's totals are added to its stored
+    /// rows when it ends.
     private func addRows(of moments: [Moment], and starts: [Moment], into store: inout ProjectionStore) throws {
         guard let first = [moments.first, starts.first].compactMap({ $0 }).min(by: { $0.time < $1.time }) else { return }
         let (hour, tenMinutes) = (Period.hour.milliseconds ?? 0, Period.tenMinutes.milliseconds ?? 0)
@@ -418,6 +420,11 @@ public struct StatisticsProjection: PipelinedProjection {
             procedures.add(list.extracting(first..<last), by: .procedure)
             first = last
         }
+        func endProcedureTotals() {
+            hours.add(procedures: procedures)
+            days.add(procedures: procedures)
+            procedures.removeAll()
+        }
         let (momentsSpan, startsSpan) = (moments.span, starts.span)
         var (next, nextStart) = (0, 0)
         while next < momentsSpan.count || nextStart < startsSpan.count {
@@ -425,8 +432,10 @@ public struct StatisticsProjection: PipelinedProjection {
             let time = Swift.min(next < momentsSpan.count ? momentsSpan[next].time : .max, nextStart < startsSpan.count ? startsSpan[nextStart].time : .max)
             let span = StatisticsKeys.period(of: time, length: tenMinutes)
             let (day, dayEnd) = timeZone.dayAndEnd(atMilliseconds: time)
+            let hourNumber = StatisticsKeys.period(of: time, length: hour)
+            if hourNumber != hours.period || day != days.period { endProcedureTotals() }
             try spans.move(to: span, store: &store)
-            try hours.move(to: StatisticsKeys.period(of: time, length: hour), store: &store)
+            try hours.move(to: hourNumber, store: &store)
             if day != days.period {
                 days.add(to: &months)
                 try days.move(to: day, store: &store)
@@ -435,12 +444,12 @@ public struct StatisticsProjection: PipelinedProjection {
             let stretchEnd = dayEnd.map { Swift.min($0, (Int64(span) + 1) * tenMinutes) } ?? time + 1
             totalStretch(of: momentsSpan, from: &next, before: stretchEnd)
             totalStretch(of: startsSpan, from: &nextStart, before: stretchEnd)
-            spans.add(departments: departments, procedures: procedures)
-            hours.add(departments: departments, procedures: procedures)
-            days.add(departments: departments, procedures: procedures)
+            spans.add(departments: departments)
+            hours.add(departments: departments)
+            days.add(departments: departments)
             departments.removeAll()
-            procedures.removeAll()
         }
+        endProcedureTotals()
         days.add(to: &months)
         try spans.add(into: &store)
         try hours.add(into: &store)
