@@ -508,7 +508,9 @@ public struct StatisticsProjection: PipelinedProjection {
     }
 }
 
-/// A contribution at an instant, as the `moments` table keeps it.
+/// A contribution at an instant: at an event's own instant (kept in `minutes`, see
+/// ``MinuteBlock``), or an overdue start at a due instant (kept in `overdueStarts`, see
+/// ``OverdueStartBlock``), or the taking back of a stored start from the counter rows.
 struct Moment {
     var time: Int64
     /// The position of the event; for an overdue start, of the dossier's receipt.
@@ -545,11 +547,11 @@ struct Moment {
             return
         }
         func bucket(_ moment: Moment) -> Int { Int((moment.time - first) / bucketLength) }
-        var starts = [Int](repeating: 0, count: Int(range / bucketLength) + 2)
-        for moment in moments { starts[bucket(moment) + 1] += 1 }
-        for index in starts.indices.dropFirst() { starts[index] += starts[index - 1] }
-        let ends = starts.dropFirst()
-        var next = starts
+        // Where each bucket begins in the placed array: counts, then their running sums.
+        var bucketStarts = [Int](repeating: 0, count: Int(range / bucketLength) + 2)
+        for moment in moments { bucketStarts[bucket(moment) + 1] += 1 }
+        for index in bucketStarts.indices.dropFirst() { bucketStarts[index] += bucketStarts[index - 1] }
+        var next = bucketStarts
         let placed = [Moment](unsafeUninitializedCapacity: moments.count) { buffer, count in
             for moment in moments {
                 let index = bucket(moment)
@@ -559,7 +561,7 @@ struct Moment {
             count = moments.count
         }
         moments = placed
-        for (start, end) in zip(starts, ends) where end - start > 1 {
+        for (start, end) in zip(bucketStarts, bucketStarts.dropFirst()) where end - start > 1 {
             var index = start + 1
             while index < end, moments[index - 1].time <= moments[index].time { index += 1 }
             if index < end { moments[start..<end].sort { $0.time < $1.time } }

@@ -62,9 +62,7 @@ import Testing
     func overdueStartsDenseInTimeAreCountedAtTheirInstants(zone: String, inTimeOrder: Bool) throws {
         let timeZone = try LedgerTimeZone(identifier: zone)
         let directory = try TemporaryDirectory()
-        var options = LedgerOptions()
-        options.syncOnCommit = false
-        let ledger = try DossierLedger.create(at: directory.child("ledger"), settings: LedgerSettings(timeZone: timeZone), options: options)
+        let ledger = try makeDossierLedger(directory, timeZone: timeZone)
         var history = randomHistory(seed: 5, dossiers: 4000, days: 1, anyMillisecond: true)
         if !inTimeOrder { history.sort { $0.event.dossier.rawValue < $1.event.dossier.rawValue } }
         let verdicts = try ledger.submit(history)
@@ -176,9 +174,7 @@ import Testing
     func instantsAtTheCutsOfStoredRowsMatchTheDefinitions(zone: String, start: Int64) throws {
         let timeZone = try LedgerTimeZone(identifier: zone)
         let directory = try TemporaryDirectory()
-        var options = LedgerOptions()
-        options.syncOnCommit = false
-        let ledger = try DossierLedger.create(at: directory.child("ledger"), settings: LedgerSettings(timeZone: timeZone), options: options)
+        let ledger = try makeDossierLedger(directory, timeZone: timeZone)
         let history = randomHistory(seed: 21, dossiers: 1500, start: start, days: 2, anyMillisecond: true)
         try submitAll(ledger, history, chunk: 61)
         #expect(try ledger.verify().problem == nil)

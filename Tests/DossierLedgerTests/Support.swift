@@ -23,14 +23,14 @@ func fixtureEvents() throws -> [InterchangeEvent] {
 }
 
 func makeDossierLedger(
-    _ directory: TemporaryDirectory, departments: [Department] = [], readAheadEventsMin: Int = Limits.readAheadEventsMin,
-    foldChunkEventsMax: Int = Limits.foldChunkEventsMax
+    _ directory: TemporaryDirectory, timeZone: LedgerTimeZone = .vietnam, departments: [Department] = [],
+    readAheadEventsMin: Int = Limits.readAheadEventsMin, foldChunkEventsMax: Int = Limits.foldChunkEventsMax
 ) throws -> DossierLedger {
     var options = LedgerOptions()
     options.syncOnCommit = false
     options.readAheadEventsMin = readAheadEventsMin
     options.foldChunkEventsMax = foldChunkEventsMax
-    return try DossierLedger.create(at: directory.child("ledger"), settings: LedgerSettings(departments: departments), options: options)
+    return try DossierLedger.create(at: directory.child("ledger"), settings: LedgerSettings(timeZone: timeZone, departments: departments), options: options)
 }
 
 /// Submits events in chunks, returning every verdict.
