@@ -6,8 +6,8 @@
 /// The key is the minute (as ``MinuteBlock/key(_:)``), then the receipts' stretch (position ÷
 /// 4,096), 16 bytes big-endian. A busy center's dossiers are mostly due at the same minute of a
 /// working day (16:30 at Lạng Sơn): the stretch keeps the value a fold rewrites for one
-/// receipt small (at most 4,096 starts, 72 KiB; about 40 in the 10 M-event benchmark, where a
-/// whole minute holds up to 16,000). Each start is 18 bytes, big-endian: the millisecond within
+/// receipt small (at most 4,096 starts, 72 KiB; about 45 in the 10 M-event benchmark, where a
+/// whole minute holds up to 13,000). Each start is 18 bytes, big-endian: the millisecond within
 /// the minute (2), the position of the dossier's receipt (8), the department number (4) and
 /// the procedure number (4). Starts are kept in the order of their instants, and those of the
 /// same instant by position, which makes a block's bytes independent of how the log was cut
