@@ -117,10 +117,10 @@ public struct StatisticsProjection: PipelinedProjection {
 
     /// Sorts the batch's moments and starts by time, leaving out the starts taken back, and
     /// the stored starts to remove by key: the rows and minutes of a log in time order then
-    /// grow at their tables' ends, and the starts are put and removed through a cursor that
+    /// grow at their tables' ends, and the blocks of starts are rewritten through a cursor that
     /// moves forward. The log is usually in time order already, and then so are its moments.
-    /// Swift's sort is stable: moments of the same instant stay in the order of the log, as
-    /// the minutes table keeps them.
+    /// The order is stable (``Moment/sortByTime(_:)``): moments of the same instant stay in the
+    /// order of the log, as the minutes table keeps them.
     private static func orderMoments(_ batch: inout Batch) {
         guard !batch.ordered else { return }
         Moment.sortByTime(&batch.moments)
@@ -267,8 +267,8 @@ public struct StatisticsProjection: PipelinedProjection {
         }
     }
 
-    /// Writes the batch: each touched dossier, each counter row plus its delta, each touched
-    /// minute, each overdue start, each new code.
+    /// Writes the batch: each touched dossier group, each counter row plus its delta, each
+    /// touched minute, each touched block of overdue starts, each new code.
     public func flush(_ batch: inout Batch, into store: inout ProjectionStore) throws {
         Self.orderMoments(&batch)
         try storeDossiers(of: batch, in: store.table("dossiers"), into: &store)
