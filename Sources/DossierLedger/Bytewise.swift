@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Strings compared as the log compares its ids: by their UTF-8 bytes. (`String`'s `==` and `<`
 /// equate canonically equivalent strings, such as `Hồ` written precomposed and decomposed.)
 enum Bytewise {
@@ -10,6 +16,11 @@ enum Bytewise {
             b.utf8.withContiguousStorageIfAvailable { right in left.elementsEqual(right) }
         }
         return (same ?? nil) ?? a.utf8.elementsEqual(b.utf8)
+    }
+
+    /// Whether `a` and `b` hold the same bytes.
+    static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        a.count == b.count && (a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
     }
 
     /// Whether `a`'s UTF-8 bytes sort before `b`'s: the order of their Unicode scalars.

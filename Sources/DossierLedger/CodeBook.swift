@@ -9,18 +9,27 @@ import Synchronization
 /// Codes are told apart byte for byte, as the `codes` table does. The book keeps every code met
 /// for the life of the projection, as the `codes` table keeps them; at most 2³¹ per dimension.
 final class CodeBook: Sendable {
-    private let dimensions = Mutex([CodeList(), CodeList()])
+    private let lists = Mutex(Lists())
+
+    /// The two dimensions' lists, held as one value behind the lock.
+    private struct Lists {
+        var departments = CodeList()
+        var procedures = CodeList()
+    }
 
     /// The indices of a receipt's department and procedure codes, listing each one that is new.
     func indices(department: UnsafeRawBufferPointer, procedure: UnsafeRawBufferPointer) -> (department: UInt32, procedure: UInt32) {
-        dimensions.withLock { lists in
-            (lists[Int(Dimension.department.rawValue)].index(of: department), lists[Int(Dimension.procedure.rawValue)].index(of: procedure))
-        }
+        lists.withLock { lists in (lists.departments.index(of: department), lists.procedures.index(of: procedure)) }
     }
 
     /// The code at `index` in a dimension's list.
     func code(at index: UInt32, in dimension: Dimension) -> String {
-        dimensions.withLock { lists in lists[Int(dimension.rawValue)].codes[Int(index)] }
+        lists.withLock { lists in
+            switch dimension {
+            case .department: lists.departments.codes[Int(index)]
+            case .procedure: lists.procedures.codes[Int(index)]
+            }
+        }
     }
 }
 
@@ -34,12 +43,19 @@ struct CodeList {
     private(set) var codes: [String] = []
     /// The index of each code; used only when a new byte string is met.
     private var codeIndices: [Bytewise.Key: UInt32] = [:]
-    /// The byte strings met, with their hashes and their codes' indices.
-    private var keys: [[UInt8]] = []
-    private var hashes: [UInt64] = []
-    private var keyCodes: [UInt32] = []
-    /// The index in `keys` of the byte string in each slot, or −1.
+    /// The byte strings met, one after another.
+    private var arena: [UInt8] = []
+    /// Each byte string met: where it lies in ``arena``, its hash and its code's index.
+    private var met: [Met] = []
+    /// The index in ``met`` of the byte string in each slot, or −1.
     private var slots = [Int32](repeating: -1, count: 16)
+
+    private struct Met {
+        var hash: UInt64
+        var start: Int
+        var count: Int
+        var code: UInt32
+    }
 
     /// The index of the code whose bytes are `bytes`, listing it when new.
     mutating func index(of bytes: UnsafeRawBufferPointer) -> UInt32 {
@@ -47,11 +63,14 @@ struct CodeList {
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
         while slots[slot] >= 0 {
-            let key = Int(slots[slot])
-            if hashes[key] == hash, keys[key].withUnsafeBytes({ $0.elementsEqual(bytes) }) { return keyCodes[key] }
+            let known = met[Int(slots[slot])]
+            if known.hash == hash, known.count == bytes.count,
+               arena.withUnsafeBytes({ Bytewise.equal(UnsafeRawBufferPointer(rebasing: $0[known.start..<(known.start + known.count)]), bytes) }) {
+                return known.code
+            }
             slot = (slot + 1) & mask
         }
-        precondition(keys.count < Int32.max, "more than 2³¹ codes in one dimension")
+        precondition(met.count < Int32.max, "more than 2³¹ codes in one dimension")
         let code = String(decoding: bytes, as: UTF8.self)
         let index: UInt32
         if let known = codeIndices[Bytewise.Key(code)] {
@@ -61,19 +80,18 @@ struct CodeList {
             codes.append(code)
             codeIndices[Bytewise.Key(code)] = index
         }
-        slots[slot] = Int32(keys.count)
-        keys.append(Array(bytes))
-        hashes.append(hash)
-        keyCodes.append(index)
-        if keys.count * 2 > slots.count { grow() }
+        slots[slot] = Int32(met.count)
+        met.append(Met(hash: hash, start: arena.count, count: bytes.count, code: index))
+        arena.append(contentsOf: bytes)
+        if met.count * 2 > slots.count { grow() }
         return index
     }
 
     private mutating func grow() {
         slots = [Int32](repeating: -1, count: slots.count * 2)
         let mask = slots.count - 1
-        for (key, hash) in hashes.enumerated() {
-            var slot = Int(truncatingIfNeeded: hash) & mask
+        for (key, known) in met.enumerated() {
+            var slot = Int(truncatingIfNeeded: known.hash) & mask
             while slots[slot] >= 0 { slot = (slot + 1) & mask }
             slots[slot] = Int32(key)
         }

@@ -51,8 +51,10 @@ public struct EventRecord: ~Copyable {
 
     /// Whether the type name is `name`, without allocating.
     public func isType(_ name: String) -> Bool {
-        var name = name
-        return name.withUTF8 { matches($0, layout.type) }
+        let type = UnsafeRawBufferPointer(rebasing: bytes[layout.type])
+        // The counts first: a native string knows its UTF-8 count without reading its bytes.
+        guard name.utf8.count == type.count else { return false }
+        return Keys.withText(name) { $0.withUnsafeBytes { Keys.equal($0, type) } }
     }
 
     /// Lends the payload bytes; the view is valid only inside `body`.
@@ -82,9 +84,8 @@ public struct EventRecord: ~Copyable {
     /// with a stored id a duplicate rather than a reused id.
     func hasSameContent(as event: ProposedEvent, in stream: String) -> Bool {
         guard schemaVersion == event.schemaVersion, isType(event.type), metadata == event.metadata else { return false }
-        var stream = stream
-        var id = event.id
-        guard stream.withUTF8({ matches($0, layout.streamID) }), id.withUTF8({ matches($0, layout.eventID) }) else { return false }
+        guard Keys.withText(stream, { $0.withUnsafeBytes { matches($0, layout.streamID) } }),
+              Keys.withText(event.id, { $0.withUnsafeBytes { matches($0, layout.eventID) } }) else { return false }
         return event.payload.withUnsafeBytes { matches($0, layout.payload) }
     }
 
@@ -96,7 +97,7 @@ public struct EventRecord: ~Copyable {
         String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
     }
 
-    private func matches(_ other: some Collection<UInt8>, _ range: Range<Int>) -> Bool {
-        other.count == range.count && other.elementsEqual(UnsafeRawBufferPointer(rebasing: bytes[range]))
+    private func matches(_ other: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
+        Keys.equal(other, UnsafeRawBufferPointer(rebasing: bytes[range]))
     }
 }

@@ -37,6 +37,11 @@ enum Keys {
         return order < 0 || (order == 0 && a.count < b.count)
     }
 
+    /// Whether `a` and `b` hold the same bytes.
+    static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        a.count == b.count && (a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
+    }
+
     /// Whether the stored key `last` sorts before `text`'s UTF-8 bytes.
     static func precedes(_ last: [UInt8], _ text: String) -> Bool {
         last.withUnsafeBytes { last in withText(text) { key in key.withUnsafeBytes { precedes(last, $0) } } }

@@ -120,6 +120,12 @@ extension Ledger {
     /// each record's first bytes had been a cache miss.
     @inline(__always)
     static func askForRecord(below start: UnsafeRawPointer, bytes count: Int) {
-        for offset in stride(from: 64, through: Swift.min(count, 1024) + 128, by: 64) { ledger_prefetch(start - offset) }
+        // A plain loop: `stride` steps through a generic witness here, unspecialised.
+        let last = Swift.min(count, 1024) + 128
+        var offset = 64
+        while offset <= last {
+            ledger_prefetch(start - offset)
+            offset += 64
+        }
     }
 }

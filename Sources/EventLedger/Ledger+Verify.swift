@@ -186,7 +186,7 @@ private struct ChainChecker {
         chain.withUnsafeBytes { previous in
             next.withUnsafeMutableBytes { ChainHash.next(after: previous, canonical: canonical, into: $0) }
         }
-        guard next.elementsEqual(record.chainHashBytes) else {
+        guard next.withUnsafeBytes({ Keys.equal($0, record.chainHashBytes) }) else {
             return problem("the chain hash does not match the record and the chain before it: the record was altered")
         }
         let number = record.streamNumber

@@ -10,7 +10,9 @@ public struct Cursor: ~Copyable {
     let database: Database
     private var key = MDB_val()
     private var value = MDB_val()
-    private var positioned = false
+    /// The current entry's key and value (`nil`: none), as the closures that lend them read
+    /// them: in Swift types, so that they can be inlined into the caller's module.
+    @usableFromInline var entry: (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)?
     /// Set when an insert failed with `MDB_MAP_FULL` (see ``Transaction/withInsertingCursor(in:_:)``).
     var hitMapFull = false
 
@@ -49,21 +51,24 @@ public struct Cursor: ~Copyable {
     }
 
     /// Lends the current key; valid only inside `body`.
+    @inlinable
     public func withKey<R>(_ body: (RawSpan) throws -> R) rethrows -> R {
-        precondition(positioned, "the cursor has no current entry: move it first and check the result")
-        return try key.withSpan(body)
+        guard let entry else { preconditionFailure("the cursor has no current entry: move it first and check the result") }
+        return try body(entry.key.bytes)
     }
 
     /// Lends the current value; valid only inside `body`.
+    @inlinable
     public func withValue<R>(_ body: (RawSpan) throws -> R) rethrows -> R {
-        precondition(positioned, "the cursor has no current entry: move it first and check the result")
-        return try value.withSpan(body)
+        guard let entry else { preconditionFailure("the cursor has no current entry: move it first and check the result") }
+        return try body(entry.value.bytes)
     }
 
     /// Lends the current key and value; valid only inside `body`.
+    @inlinable
     public func withEntry<R>(_ body: (_ key: RawSpan, _ value: RawSpan) throws -> R) rethrows -> R {
-        precondition(positioned, "the cursor has no current entry: move it first and check the result")
-        return try key.withSpan { keySpan in try value.withSpan { valueSpan in try body(keySpan, valueSpan) } }
+        guard let entry else { preconditionFailure("the cursor has no current entry: move it first and check the result") }
+        return try body(entry.key.bytes, entry.value.bytes)
     }
 
     /// Stores `value` for `key` unless the key is present, through the cursor, which is left
@@ -105,7 +110,7 @@ public struct Cursor: ~Copyable {
                 return mdb_cursor_put(pointer, &keyValue, &data, UInt32(flags))
             }
         }
-        positioned = false
+        entry = nil
         if code == MDB_MAP_FULL { hitMapFull = true }
         return code
     }
@@ -115,9 +120,9 @@ public struct Cursor: ~Copyable {
     /// root. Only in a write transaction's cursor (``Transaction/withInsertingCursor(in:_:)``).
     /// The corresponding C call is `mdb_cursor_del`.
     public mutating func delete() throws {
-        precondition(positioned, "the cursor has no current entry: move it first and check the result")
+        precondition(entry != nil, "the cursor has no current entry: move it first and check the result")
         let code = mdb_cursor_del(pointer, 0)
-        positioned = false
+        entry = nil
         if code == MDB_MAP_FULL { hitMapFull = true }
         try check(code, "delete from \(database.name)")
     }
@@ -125,11 +130,11 @@ public struct Cursor: ~Copyable {
     private mutating func move(_ operation: MDB_cursor_op) throws -> Bool {
         let code = mdb_cursor_get(pointer, &key, &value, operation)
         if code == MDB_NOTFOUND {
-            positioned = false
+            entry = nil
             return false
         }
         try check(code, "move cursor on \(database.name)")
-        positioned = true
+        entry = (UnsafeRawBufferPointer(start: key.mv_data, count: key.mv_size), UnsafeRawBufferPointer(start: value.mv_data, count: value.mv_size))
         return true
     }
 }
