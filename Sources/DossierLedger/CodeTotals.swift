@@ -24,7 +24,7 @@ struct CodeTotals {
     }
 
     /// Adds each moment's delta to its metric of its code of `dimension`.
-    mutating func add(_ moments: Span<Moment>, by dimension: Dimension) {
+    mutating func add(_ moments: Span<some Contribution>, by dimension: Dimension) {
         var next = 0
         while next < moments.count {
             next = rows.withUnsafeMutableBufferPointer { rows in

@@ -60,7 +60,7 @@ public struct StatisticsProjection: PipelinedProjection {
         /// The contributions at events' instants, in the order of the log.
         var moments: [Moment] = []
         /// Overdue starts (at due instants) and the taking back of stored ones.
-        var starts: [Moment] = []
+        var starts: [OverdueStart] = []
         /// The keys of stored overdue starts to remove.
         var removedStarts: [(time: Int64, position: UInt64)] = []
         /// Code numbers by index in the projection's ``CodeBook``, per dimension (by its raw
@@ -119,13 +119,13 @@ public struct StatisticsProjection: PipelinedProjection {
     /// the stored starts to remove by key: the rows and minutes of a log in time order then
     /// grow at their tables' ends, and the blocks of starts are rewritten through a cursor that
     /// moves forward. The log is usually in time order already, and then so are its moments.
-    /// The order is stable (``Moment/sortByTime(_:)``): moments of the same instant stay in the
+    /// The order is stable (`sortByTime()`): moments of the same instant stay in the
     /// order of the log, as the minutes table keeps them.
     private static func orderMoments(_ batch: inout Batch) {
         guard !batch.ordered else { return }
-        Moment.sortByTime(&batch.moments)
+        batch.moments.sortByTime()
         batch.starts.removeAll { $0.delta == 0 }
-        Moment.sortByTime(&batch.starts)
+        batch.starts.sortByTime()
         if zip(batch.removedStarts, batch.removedStarts.dropFirst()).contains(where: { ($0.time, $0.position) > ($1.time, $1.position) }) {
             batch.removedStarts.sort { ($0.time, $0.position) < ($1.time, $1.position) }
         }
@@ -219,7 +219,6 @@ public struct StatisticsProjection: PipelinedProjection {
             entry = DossierTable.Entry(record: (stored ?? nil) ?? DossierRecord(), start: nil)
         }
         var dossier = entry.record
-        var sink = ContributionSink(timeZone: timeZone, position: position)
         switch event.type {
         case .received:
             dossier.department = try intern(event.department, .department, &batch, store)
@@ -227,36 +226,36 @@ public struct StatisticsProjection: PipelinedProjection {
             dossier.receivedAt = time
             dossier.receivedPosition = position
             dossier.due = event.due
-            sink.add(.received, at: time, for: dossier, to: &batch)
+            batch.add(.received, at: time, for: dossier)
             let start = Swift.max(time, event.due &+ 1)
             dossier.overdueStart = start
             entry.start = batch.starts.count
-            sink.add(.overdue, at: start, for: dossier, to: &batch, kind: .overdueStart)
+            batch.starts.append(OverdueStart(at: start, of: dossier, delta: 1, isStored: true))
         case .forwarded:
-            if event.byPost { sink.add(.forwardedByPost, at: time, for: dossier, to: &batch) }
+            if event.byPost { batch.add(.forwardedByPost, at: time, for: dossier) }
         case .decided:
             dossier.decidedAt = time
         case .returnedToCenter:
-            if event.byPost { sink.add(.returnedByPost, at: time, for: dossier, to: &batch) }
+            if event.byPost { batch.add(.returnedByPost, at: time, for: dossier) }
         case .resultReturned:
-            sink.add(.returned, at: time, for: dossier, to: &batch)
+            batch.add(.returned, at: time, for: dossier)
             if let decided = dossier.decidedAt, decided <= dossier.due {
-                sink.add(.onTime, at: time, for: dossier, to: &batch)
+                batch.add(.onTime, at: time, for: dossier)
                 if timeZone.dayNumber(atMilliseconds: decided) < timeZone.dayNumber(atMilliseconds: dossier.due) {
-                    sink.add(.early, at: time, for: dossier, to: &batch)
+                    batch.add(.early, at: time, for: dossier)
                 }
             }
-            close(&dossier, start: &entry.start, at: time, sink: &sink, batch: &batch)
+            close(&dossier, start: &entry.start, at: time, batch: &batch)
         case .rated:
             let metric: Metric = switch event.rating {
             case .verySatisfied: .verySatisfied
             case .satisfied: .satisfied
             case .dissatisfied: .dissatisfied
             }
-            sink.add(metric, at: time, for: dossier, to: &batch)
+            batch.add(metric, at: time, for: dossier)
         case .withdrawn:
-            sink.add(.withdrawn, at: time, for: dossier, to: &batch)
-            close(&dossier, start: &entry.start, at: time, sink: &sink, batch: &batch)
+            batch.add(.withdrawn, at: time, for: dossier)
+            close(&dossier, start: &entry.start, at: time, batch: &batch)
         }
         dossier.state = dossier.state.applying(type: event.type, atMilliseconds: time)
         entry.record = dossier
@@ -322,7 +321,7 @@ public struct StatisticsProjection: PipelinedProjection {
         var (next, nextRemoved) = (0, 0)
         try store.inKeyOrder(in: store.table("overdueStarts")) { read, put, remove in
             while true {
-                while next < starts.count, starts[next].kind != .overdueStart { next += 1 }
+                while next < starts.count, !starts[next].isStored { next += 1 }
                 guard next < starts.count || nextRemoved < removed.count else { break }
                 let minute = MinuteBlock.minute(of: Swift.min(next < starts.count ? starts[next].time : .max,
                                                               nextRemoved < removed.count ? removed[nextRemoved].time : .max))
@@ -332,7 +331,7 @@ public struct StatisticsProjection: PipelinedProjection {
                 var (added, gone) = ([Entry](), [Entry]())
                 while next < starts.count, inMinute(starts[next].time) {
                     let start = starts[next]
-                    if start.kind == .overdueStart {
+                    if start.isStored {
                         added.append(OverdueStartBlock.entry(at: start.time, minute: minute, position: start.position,
                                                              department: start.department, procedure: start.procedure))
                     }
@@ -404,16 +403,16 @@ public struct StatisticsProjection: PipelinedProjection {
     /// totalled per hour within one local day, and those totals added to the hour and the day.
     /// A day's totals are added to its month. Each period's totals are added to its stored
     /// rows when it ends.
-    private func addRows(of moments: [Moment], and starts: [Moment], into store: inout ProjectionStore) throws {
-        guard let first = [moments.first, starts.first].compactMap({ $0 }).min(by: { $0.time < $1.time }) else { return }
+    private func addRows(of moments: [Moment], and starts: [OverdueStart], into store: inout ProjectionStore) throws {
+        guard let firstTime = [moments.first?.time, starts.first?.time].compactMap({ $0 }).min() else { return }
         let (hour, tenMinutes) = (Period.hour.milliseconds ?? 0, Period.tenMinutes.milliseconds ?? 0)
-        var spans = try PeriodTotals(.tenMinutes, StatisticsKeys.period(of: first.time, length: tenMinutes), store: store)
-        var hours = try PeriodTotals(.hour, StatisticsKeys.period(of: first.time, length: hour), store: store)
-        var days = try PeriodTotals(.day, timeZone.dayNumber(atMilliseconds: first.time), store: store)
+        var spans = try PeriodTotals(.tenMinutes, StatisticsKeys.period(of: firstTime, length: tenMinutes), store: store)
+        var hours = try PeriodTotals(.hour, StatisticsKeys.period(of: firstTime, length: hour), store: store)
+        var days = try PeriodTotals(.day, timeZone.dayNumber(atMilliseconds: firstTime), store: store)
         var months = try PeriodTotals(.month, StatisticsKeys.month(ofDay: days.period), store: store)
         var (departments, procedures) = (CodeTotals(), CodeTotals())
         // Adds the moments of `list` from `first` on that come before `end`, and moves `first` past them.
-        func totalStretch(of list: Span<Moment>, from first: inout Int, before end: Int64) {
+        func totalStretch(of list: Span<some Contribution>, from first: inout Int, before end: Int64) {
             var last = first
             while last < list.count, list[last].time < end { last += 1 }
             departments.add(list.extracting(first..<last), by: .department)
@@ -460,18 +459,17 @@ public struct StatisticsProjection: PipelinedProjection {
     /// Ends a dossier's overdue spell: it stops counting at `time`, or never counted if it was
     /// closed before becoming overdue, in which case its start is taken back: dropped from the
     /// batch, or removed from the table with a −1 to the rows that counted it.
-    private func close(_ dossier: inout DossierRecord, start added: inout Int?, at time: Int64, sink: inout ContributionSink, batch: inout Batch) {
+    private func close(_ dossier: inout DossierRecord, start added: inout Int?, at time: Int64, batch: inout Batch) {
         guard let start = dossier.overdueStart else { return }
         dossier.overdueStart = nil
         if time >= start {
-            sink.add(.overdue, delta: -1, at: time, for: dossier, to: &batch)
+            batch.add(.overdue, delta: -1, at: time, for: dossier)
         } else if let index = added {
             added = nil
             batch.starts[index].delta = 0
         } else {
             batch.removedStarts.append((start, dossier.receivedPosition))
-            batch.starts.append(Moment(time: start, position: dossier.receivedPosition,
-                                        metric: .overdue, delta: -1, department: dossier.department, procedure: dossier.procedure, kind: .rowsOnly))
+            batch.starts.append(OverdueStart(at: start, of: dossier, delta: -1, isStored: false))
         }
     }
 
@@ -505,77 +503,6 @@ public struct StatisticsProjection: PipelinedProjection {
         try DossierGroup.key(DossierGroup.number(ofDossier: number)).withSpan { key in
             try store.withValue(for: key, in: "dossiers") { DossierGroup.record(ofDossier: number, in: $0) }
         }??.state
-    }
-}
-
-/// A contribution at an instant: at an event's own instant (kept in `minutes`, see
-/// ``MinuteBlock``), or an overdue start at a due instant (kept in `overdueStarts`, see
-/// ``OverdueStartBlock``), or the taking back of a stored start from the counter rows.
-struct Moment {
-    var time: Int64
-    /// The position of the event; for an overdue start, of the dossier's receipt.
-    var position: UInt64
-    var metric: Metric
-    var delta: Int8
-    var department: UInt32
-    var procedure: UInt32
-    var kind = Kind.atEvent
-
-    /// Sorts moments by time, those of the same instant staying in their order.
-    ///
-    /// Moments in order (those at events' instants, for a log in time order) are left as they
-    /// are. Overdue starts are not in order, but fall on few instants (the due times of a few
-    /// weeks): they are placed by ten-minute bucket in two passes (counting, then moving each
-    /// to its bucket), and only a bucket whose moments are not in order is sorted. A sort of
-    /// the whole array moved each 32-byte moment many times.
-    static func sortByTime(_ moments: inout [Moment]) {
-        var (inOrder, first, last) = (true, Int64.max, Int64.min)
-        do {
-            let span = moments.span
-            for index in span.indices {
-                let time = span[index].time
-                if index > 0, time < span[index - 1].time { inOrder = false }
-                (first, last) = (Swift.min(first, time), Swift.max(last, time))
-            }
-        }
-        guard !inOrder else { return }
-        let bucketLength: Int64 = 600_000
-        let (range, overflow) = last.subtractingReportingOverflow(first)
-        // Buckets spread over more than about one per moment cost more than they save.
-        guard !overflow, range / bucketLength < Int64(moments.count) else {
-            moments.sort { $0.time < $1.time }
-            return
-        }
-        func bucket(_ moment: Moment) -> Int { Int((moment.time - first) / bucketLength) }
-        // Where each bucket begins in the placed array: counts, then their running sums.
-        var bucketStarts = [Int](repeating: 0, count: Int(range / bucketLength) + 2)
-        for moment in moments { bucketStarts[bucket(moment) + 1] += 1 }
-        for index in bucketStarts.indices.dropFirst() { bucketStarts[index] += bucketStarts[index - 1] }
-        var next = bucketStarts
-        let placed = [Moment](unsafeUninitializedCapacity: moments.count) { buffer, count in
-            for moment in moments {
-                let index = bucket(moment)
-                buffer.initializeElement(at: next[index], to: moment)
-                next[index] += 1
-            }
-            count = moments.count
-        }
-        moments = placed
-        for (start, end) in zip(bucketStarts, bucketStarts.dropFirst()) where end - start > 1 {
-            var index = start + 1
-            while index < end, moments[index - 1].time <= moments[index].time { index += 1 }
-            if index < end { moments[start..<end].sort { $0.time < $1.time } }
-        }
-    }
-
-    /// Where a contribution is kept besides the counter rows.
-    enum Kind {
-        /// In `minutes`: at the instant of its event.
-        case atEvent
-        /// In `overdueStarts`: a due instant passing.
-        case overdueStart
-        /// Nowhere: it takes back a removed overdue start from the rows.
-        case rowsOnly
     }
 }
 
@@ -631,25 +558,6 @@ enum Period {
         case .hour: 3_600_000
         case .tenMinutes: 600_000
         }
-    }
-}
-
-/// Adds one event's contributions to a batch, as moments (``StatisticsProjection/flush(_:into:)``
-/// also adds them to the counter rows of their days and months).
-private struct ContributionSink {
-    let timeZone: LedgerTimeZone
-    let position: UInt64
-
-    init(timeZone: LedgerTimeZone, position: UInt64) {
-        self.timeZone = timeZone
-        self.position = position
-    }
-
-    mutating func add(_ metric: Metric, delta: Int8 = 1, at time: Int64, for dossier: DossierRecord, to batch: inout StatisticsProjection.Batch,
-                      kind: Moment.Kind = .atEvent) {
-        let moment = Moment(time: time, position: position, metric: metric, delta: delta,
-                            department: dossier.department, procedure: dossier.procedure, kind: kind)
-        if kind == .atEvent { batch.moments.append(moment) } else { batch.starts.append(moment) }
     }
 }
 
