@@ -51,9 +51,7 @@ extension Ledger {
         // Records, and new streams' codes (which mostly sort last), go to their table's end
         // through cursors of their own, which stay on the last page: `MDB_APPEND` through them
         // costs no search from the root.
-        try txn.withInsertingCursor(in: databases.eventIDs) { txn, ids in
-        try txn.withInsertingCursor(in: databases.events) { txn, records in
-        try txn.withInsertingCursor(in: databases.streams) { txn, streams in
+        try txn.withInsertingCursors(in: databases.eventIDs, databases.events, databases.streams) { txn, ids, records, streams in
             // Requests and events are read in place, by index: iterating copies each one (a
             // reference count on each of its strings and arrays, from the thread that made them).
             for r in batch.indices {
@@ -124,7 +122,7 @@ extension Ledger {
                 try readVersion()
                 results.append(AppendResult(stream: batch[r].stream, positions: positions, duplicates: duplicates, streamVersion: version))
             }
-        } } }
+        }
         try mergeStreamTailIfFull(through: position, in: &txn)
         return results
     }

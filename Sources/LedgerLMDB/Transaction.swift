@@ -125,6 +125,18 @@ extension Transaction where Access == ReadWriteAccess {
         return try body(&self, &cursor)
     }
 
+    /// ``withInsertingCursor(in:_:)`` over three databases at once: `body` gets a cursor on
+    /// each, in the order given, all closed when it returns.
+    public mutating func withInsertingCursors<R>(
+        in first: Database, _ second: Database, _ third: Database, _ body: (inout Transaction, inout Cursor, inout Cursor, inout Cursor) throws -> R
+    ) throws -> R {
+        try withInsertingCursor(in: first) { txn, firstCursor in
+            try txn.withInsertingCursor(in: second) { txn, secondCursor in
+                try txn.withInsertingCursor(in: third) { txn, thirdCursor in try body(&txn, &firstCursor, &secondCursor, &thirdCursor) }
+            }
+        }
+    }
+
     /// Removes `key` and its value; returns false when the key was not there.
     @discardableResult
     public mutating func delete(_ key: RawSpan, in database: Database) throws -> Bool {

@@ -130,6 +130,29 @@ private func keys(storing value: [UInt8], in database: Database, of environment:
         #expect(try environment.read { try $0.statistics(of: main).depth } > 1)
     }
 
+    /// Three inserting cursors lent at once each write to their own database, in the order
+    /// given, and a full map met through any of them grows the map.
+    @Test func threeInsertingCursorsWriteEachToItsOwnDatabase() throws {
+        let directory = try TemporaryDirectory()
+        let (environment, main) = try open(directory) { $0.mapSizeBytes = 64 * 1024 }
+        let (second, third) = (try environment.database(named: "second", create: true), try environment.database(named: "third", create: true))
+        let value = [UInt8](repeating: 9, count: 100)
+        try environment.write { txn in
+            try txn.withInsertingCursors(in: main, second, third) { txn, first, middle, last in
+                for number in UInt64(0)..<3_000 {
+                    try first.put(value.span.bytes, for: key(number).span.bytes, atEnd: true)
+                    if number % 2 == 0 { try middle.put(value.span.bytes, for: key(number).span.bytes, atEnd: true) }
+                    if number % 3 == 0 { try last.put(value.span.bytes, for: key(number).span.bytes, atEnd: true) }
+                }
+                try txn.put(value.span.bytes, for: key(1).span.bytes, in: third)
+            }
+        }
+        #expect(try keys(storing: value, in: main, of: environment) == Array(0..<3_000))
+        #expect(try keys(storing: value, in: second, of: environment) == Array(stride(from: 0, to: 3_000, by: 2)))
+        #expect(try keys(storing: value, in: third, of: environment) == ([1] + Array(stride(from: UInt64(0), to: 3_000, by: 3))).sorted())
+        #expect(environment.mapSizeBytes > 64 * 1024)
+    }
+
     /// An inserting cursor replaces and removes the entries it finds, in key order over many
     /// pages, and puts keys after the end there; a read transaction's cursor cannot remove
     /// anything.
