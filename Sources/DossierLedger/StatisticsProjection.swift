@@ -61,8 +61,6 @@ public struct StatisticsProjection: PipelinedProjection {
         var moments: [Moment] = []
         /// Overdue starts (at due instants) and the taking back of stored ones.
         var starts: [OverdueStart] = []
-        /// The keys of stored overdue starts to remove.
-        var removedStarts: [(time: Int64, position: UInt64)] = []
         /// Code numbers by index in the projection's ``CodeBook``, per dimension (by its raw
         /// value); 0 where not yet looked up.
         var codes = [[UInt32]](repeating: [], count: Dimension.allCases.count)
@@ -71,7 +69,7 @@ public struct StatisticsProjection: PipelinedProjection {
         /// The greatest group number with stored dossier records (0 also when none; `.max`:
         /// the store cannot tell), once the batch has asked.
         var lastStoredGroup: UInt64?
-        /// Whether the moments, starts and removed starts are in order (``orderMoments(_:)``)
+        /// Whether the moments and starts are in order (``orderMoments(_:)``)
         /// and nothing was applied since.
         var ordered = false
     }
@@ -115,8 +113,8 @@ public struct StatisticsProjection: PipelinedProjection {
         Self.orderMoments(&batch)
     }
 
-    /// Sorts the batch's moments and starts by time, leaving out the starts taken back, and
-    /// the stored starts to remove by key: the rows and minutes of a log in time order then
+    /// Sorts the batch's moments and starts by time, leaving out the starts taken back in the
+    /// same batch: the rows and minutes of a log in time order then
     /// grow at their tables' ends, and the blocks of starts are rewritten through a cursor that
     /// moves forward. The log is usually in time order already, and then so are its moments.
     /// The order is stable (`sortByTime()`): moments of the same instant stay in the
@@ -126,9 +124,6 @@ public struct StatisticsProjection: PipelinedProjection {
         batch.moments.sortByTime()
         batch.starts.removeAll { $0.delta == 0 }
         batch.starts.sortByTime()
-        if zip(batch.removedStarts, batch.removedStarts.dropFirst()).contains(where: { ($0.time, $0.position) > ($1.time, $1.position) }) {
-            batch.removedStarts.sort { ($0.time, $0.position) < ($1.time, $1.position) }
-        }
         batch.ordered = true
     }
 
@@ -317,30 +312,21 @@ public struct StatisticsProjection: PipelinedProjection {
     /// through one cursor.
     private func storeOverdueStarts(of batch: Batch, into store: inout ProjectionStore) throws {
         typealias Entry = OverdueStartBlock.Entry
-        let (starts, removed) = (batch.starts, batch.removedStarts)
-        var (next, nextRemoved) = (0, 0)
+        let starts = batch.starts
+        var next = 0
         try store.inKeyOrder(in: store.table("overdueStarts")) { read, put, remove in
-            while true {
-                while next < starts.count, !starts[next].isStored { next += 1 }
-                guard next < starts.count || nextRemoved < removed.count else { break }
-                let minute = MinuteBlock.minute(of: Swift.min(next < starts.count ? starts[next].time : .max,
-                                                              nextRemoved < removed.count ? removed[nextRemoved].time : .max))
+            while next < starts.count {
+                let minute = MinuteBlock.minute(of: starts[next].time)
                 let minuteStart = minute * MinuteBlock.millisecondsPerMinute
                 func inMinute(_ time: Int64) -> Bool { UInt64(bitPattern: time &- minuteStart) < MinuteBlock.millisecondsPerMinute }
                 // The minute's starts to add and to take back, by stretch of receipts, then in stored order.
                 var (added, gone) = ([Entry](), [Entry]())
                 while next < starts.count, inMinute(starts[next].time) {
                     let start = starts[next]
-                    if start.isStored {
-                        added.append(OverdueStartBlock.entry(at: start.time, minute: minute, position: start.position,
-                                                             department: start.department, procedure: start.procedure))
-                    }
+                    let entry = OverdueStartBlock.entry(at: start.time, minute: minute, position: start.position,
+                                                        department: start.department, procedure: start.procedure)
+                    if start.isStored { added.append(entry) } else { gone.append(entry) }
                     next += 1
-                }
-                while nextRemoved < removed.count, inMinute(removed[nextRemoved].time) {
-                    gone.append(OverdueStartBlock.entry(at: removed[nextRemoved].time, minute: minute, position: removed[nextRemoved].position,
-                                                        department: 0, procedure: 0))
-                    nextRemoved += 1
                 }
                 func inBlockOrder(_ a: Entry, _ b: Entry) -> Bool { (OverdueStartBlock.stretch(of: a.position), a) < (OverdueStartBlock.stretch(of: b.position), b) }
                 added.sort(by: inBlockOrder)
@@ -468,7 +454,6 @@ public struct StatisticsProjection: PipelinedProjection {
             added = nil
             batch.starts[index].delta = 0
         } else {
-            batch.removedStarts.append((start, dossier.receivedPosition))
             batch.starts.append(OverdueStart(at: start, of: dossier, delta: -1, isStored: false))
         }
     }
