@@ -35,7 +35,7 @@ struct OverdueStartBlock {
     /// The minute of a stored key, or `nil` when it is not a block's key.
     static func minute(ofKey key: RawSpan) -> Int64? {
         guard key.byteCount == 16 else { return nil }
-        return Int64(bitPattern: UInt64(bigEndian: key.unsafeLoadUnaligned(as: UInt64.self)) ^ 0x8000_0000_0000_0000)
+        return MinuteBlock.minute(ofKey: key.extracting(first: 8))
     }
 
     /// One start. Starts compare in stored order, by instant then position (a dossier has at
