@@ -44,6 +44,15 @@ extension Ledger {
         buffer.reserveCapacity(1024)
         var results = [AppendResult]()
         results.reserveCapacity(batch.count)
+        // The streams met by earlier appends, held by this one until it ends (appends take
+        // turns: one write transaction at a time). Those a transaction that did not commit
+        // added are void.
+        var known = knownStreams.withLock { $0.take() } ?? KnownStreams(entriesMax: 0)
+        let held = known.entriesMax > 0
+        if known.uncommitted { known.removeAll() }
+        known.uncommitted = true
+        defer { if held { knownStreams.withLock { $0 = known } } }
+        var nextHash = batch.first.map { request in Keys.withText(request.stream) { $0.withUnsafeBytes { known.hash($0) } } }
 
         // The ids are claimed through a cursor, left where the last id went: an id a little
         // out of order (ids that begin with their event's time, sharing a second) usually falls
@@ -55,18 +64,34 @@ extension Ledger {
             // Requests and events are read in place, by index: iterating copies each one (a
             // reference count on each of its strings and arrays, from the thread that made them).
             for r in batch.indices {
+                // The slot of the next request's stream among the known ones is asked for now,
+                // and loads while this one is appended.
+                let hash = nextHash ?? 0
+                nextHash = r + 1 < batch.endIndex ? Keys.withText(batch[r + 1].stream) { $0.withUnsafeBytes { known.hash($0) } } : nil
+                if let nextHash { known.prefetch(hash: nextHash) }
                 // A stream that gets events is numbered in the same search that looks it up, unless
-                // the caller knows its number. Should the request fail (a conflict), the whole
-                // transaction is undone.
+                // the caller knows its number or an earlier append met it. Should the request fail
+                // (a conflict), the whole transaction is undone.
                 var number = batch[r].streamNumber
                 if number == nil {
                     if batch[r].events.isEmpty {
                         number = try streamNumber(of: batch[r].stream, in: txn)
                     } else {
-                        switch try claim(batch[r].stream, for: streamCount + 1, end: &streamsEnd, cursor: &streams) {
-                        case .none: streamCount += 1
-                        case .some(.none): throw LedgerError.corruptRecord(position: 0, reason: "the stream index holds a value that is not a stream number")
-                        case .some(.some(let existing)): number = existing
+                        // `nil` for a new stream, whose number is the claim's.
+                        number = try Keys.withText(batch[r].stream) { key in
+                            try key.withUnsafeBytes { id -> UInt64? in
+                                if let number = known.number(of: id, hash: hash) { return number }
+                                switch try claim(key, for: streamCount + 1, end: &streamsEnd, cursor: &streams) {
+                                case .none:
+                                    streamCount += 1
+                                    known.insert(id, hash: hash, number: streamCount)
+                                    return nil
+                                case .some(.none): throw LedgerError.corruptRecord(position: 0, reason: "the stream index holds a value that is not a stream number")
+                                case .some(.some(let existing)):
+                                    known.insert(id, hash: hash, number: existing)
+                                    return existing
+                                }
+                            }
                         }
                     }
                 }
@@ -89,7 +114,7 @@ extension Ledger {
                 for e in batch[r].events.indices {
                     // Claim the id for the next position: one search finds a stored event with this
                     // id or records the new one (undone with everything else if the append fails).
-                    if let stored = try claim(batch[r].events[e].id, for: position + 1, end: &idsEnd, cursor: &ids) {
+                    if let stored = try Keys.withText(batch[r].events[e].id, { try claim($0, for: position + 1, end: &idsEnd, cursor: &ids) }) {
                         positions.append(try originalPosition(of: batch[r].events[e], in: batch[r].stream, storedAt: stored, txn: txn))
                         duplicates += 1
                         continue
@@ -127,15 +152,13 @@ extension Ledger {
         return results
     }
 
-    /// Stores `text → number` in an index through a cursor over it, unless `text` is there:
+    /// Stores `key → number` in an index through a cursor over it, unless `key` is there:
     /// at the index's end when it sorts after every key, else where the cursor's search puts
     /// it. Returns `nil` when it stored it, else what the index holds (`.some(nil)` when that
     /// is not a number).
-    private func claim(_ text: String, for number: UInt64, end: inout IndexEnd, cursor: inout Cursor) throws -> UInt64?? {
-        try Keys.withText(text) { key in
-            try Keys.withNumber(number) { value in
-                try cursor.insert(value, for: key, atEnd: end.claim(key)) { Keys.number($0) }
-            }
+    private func claim(_ key: RawSpan, for number: UInt64, end: inout IndexEnd, cursor: inout Cursor) throws -> UInt64?? {
+        try Keys.withNumber(number) { value in
+            try cursor.insert(value, for: key, atEnd: end.claim(key)) { Keys.number($0) }
         }
     }
 

@@ -174,6 +174,7 @@ extension Ledger {
     func writeAppending<R>(_ body: (inout WriteTransaction) throws -> R) throws -> R {
         do {
             let result = try environment.write(body)
+            knownStreams.withLock { $0?.uncommitted = false }
             streamTail.withLock { state in
                 if let merged = state.merging {
                     state.tail = StreamTail(indexedThrough: merged)
@@ -185,6 +186,10 @@ extension Ledger {
             }
             return result
         } catch {
+            knownStreams.withLock { known in
+                known?.removeAll()
+                known?.uncommitted = false
+            }
             streamTail.withLock { state in
                 if let pending = state.pending { state.tail.truncate(to: pending) }
                 state.pending = nil

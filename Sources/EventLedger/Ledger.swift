@@ -36,6 +36,8 @@ public final class Ledger: Sendable {
     let projectionTables = Mutex<[String: [String: Database]]>([:])
     /// The stream entries of the events the `streamEvents` index does not cover yet.
     let streamTail = Mutex(StreamTailState())
+    /// The numbers of streams this process appended to, by id; `nil` while an append holds it.
+    let knownStreams: Mutex<KnownStreams?>
 
     /// Whether the ledger is open read-only.
     public var isReadOnly: Bool { options.readOnly }
@@ -60,6 +62,7 @@ public final class Ledger: Sendable {
         self.options = options
         self.environment = environment
         self.databases = databases
+        knownStreams = Mutex(KnownStreams(entriesMax: options.knownStreamsMax))
     }
 
     /// Creates a new, empty ledger in `path`: a new directory, or an existing empty one.

@@ -24,6 +24,10 @@ public struct LedgerOptions: Sendable {
     /// index before it merges them in (see ``Limits/streamTailEventsMax``, the default). Lower
     /// means less memory and shorter merges, more often; any value reads the same events.
     public var streamTailEventsMax = Limits.streamTailEventsMax
+    /// How many stream ids appends remember with their numbers (see ``Limits/knownStreamsMax``,
+    /// the default); 0 remembers none. Any value appends the same events; lower means less
+    /// memory and more searches of the stream index.
+    public var knownStreamsMax = Limits.knownStreamsMax
     /// How far a projection may lag behind the log for ``Ledger/read(_:_:)`` to catch it up in
     /// memory (see ``Limits/memoryCatchUpEventsMax``, the default). Any value reads the same
     /// state; lower means less memory and more reads that fold into a scratch file.

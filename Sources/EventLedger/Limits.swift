@@ -21,6 +21,11 @@ public enum Limits {
     /// comes touches a different page for almost every event; until then every process finds
     /// those entries from the log, in memory (about 12 bytes per event plus 40 per stream).
     public static let streamTailEventsMax = 262_144
+    /// How many stream ids an append remembers with their numbers, by default
+    /// (``LedgerOptions/knownStreamsMax``), so that the next append to one of those streams
+    /// does not search the stream index for it. Each takes its id's bytes, 9 more, and two
+    /// slots of 8 bytes: at most about 23 MiB for ids of 20 bytes. When full, it starts over.
+    public static let knownStreamsMax = 1 << 19
     /// How far a projection's stored state may lag behind the log for a read to catch it up in
     /// memory, by default (``LedgerOptions/memoryCatchUpEventsMax``). Further behind (or stored
     /// by another version of the projection), a read folds the whole log into a scratch file

@@ -181,6 +181,69 @@ import Testing
         #expect(try ledger.verify().isValid)
     }
 
+    @Test func aStreamMetInATransactionThatFailedIsNumberedAfresh() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try makeLedger(directory)
+        try ledger.append([event("a1")], to: "A")
+        // B is numbered 2 in a transaction that does not commit.
+        #expect(throws: LedgerError.conflict(stream: "A", expected: .noStream, actual: 1)) {
+            try ledger.append([
+                StreamAppend(stream: "B", events: [event("b1")]),
+                StreamAppend(stream: "A", expected: .noStream, events: [event("a2")]),
+            ])
+        }
+        // Number 2 goes to C; B, appended again, is new and gets 3.
+        try ledger.append([event("c1")], to: "C")
+        try ledger.append([event("b1")], to: "B")
+        try ledger.append([event("b2")], to: "B")
+        var b: [(id: String, number: UInt64, version: UInt64)] = []
+        try ledger.forEachEvent(inStream: "B") { b.append(($0.id, $0.streamNumber, $0.streamVersion)) }
+        #expect(b.map(\.id) == ["b1", "b2"])
+        #expect(b.map(\.number) == [3, 3])
+        #expect(b.map(\.version) == [1, 2])
+        var c: [UInt64] = []
+        try ledger.forEachEvent(inStream: "C") { c.append($0.streamNumber) }
+        #expect(c == [2])
+        #expect(try ledger.verify().isValid)
+    }
+
+    @Test(arguments: [0, 40, Limits.knownStreamsMax])
+    func streamsAreNumberedAlikeHoweverManyAreRemembered(knownStreamsMax: Int) throws {
+        // The same appends, at the same instant, to a ledger that remembers no stream: every
+        // record (stream numbers and versions included) and so the chain hash come out the same.
+        // Remembering 40 of 300 streams, the table starts over again and again.
+        let instant = Date(timeIntervalSince1970: 1_550_000_000)
+        let (directory, reference) = (try TemporaryDirectory(), try TemporaryDirectory())
+        let ledger = try makeLedger(directory) {
+            $0.clock = { instant }
+            $0.knownStreamsMax = knownStreamsMax
+        }
+        let forgetful = try makeLedger(reference) {
+            $0.clock = { instant }
+            $0.knownStreamsMax = 0
+        }
+        var random = SeededRandom(seed: 19)
+        var next = 0
+        for round in 0..<40 {
+            let batch = (0..<50).map { _ in
+                next += 1
+                return StreamAppend(stream: "dossier-\(Int.random(in: 0..<300, using: &random))", events: [event("e\(next)")])
+            }
+            // Every fourth batch ends with a request that cannot be met: nothing of it is kept.
+            let failing = round % 4 == 3 ? [StreamAppend(stream: batch[0].stream, expected: .noStream, events: [event("x\(round)")])] : []
+            for target in [ledger, forgetful] {
+                if failing.isEmpty {
+                    try target.append(batch)
+                } else {
+                    #expect(throws: LedgerError.self) { try target.append(batch + failing) }
+                }
+            }
+        }
+        #expect(try ledger.head().position > 1_000)
+        #expect(try ledger.head() == forgetful.head())
+        #expect(try ledger.verify().isValid)
+    }
+
     @Test func valuesBeyondTheLimitsAreRefusedWithTheLimitNamed() throws {
         let directory = try TemporaryDirectory()
         let ledger = try makeLedger(directory)
