@@ -30,6 +30,9 @@ struct KnownStreams: Sendable {
     let entriesMax: Int
     /// Whether ids were added in a write transaction not known to have committed.
     var uncommitted = false
+    /// The request of an append whose stream's hash ``number(ofRequest:in:claim:)`` computed
+    /// ahead (and whose slot it asked for), and that hash.
+    private var ahead: (request: Int, hash: UInt64)?
 
     /// The most slots a lookup or an insertion reads.
     static let probesMax = 16
@@ -43,8 +46,41 @@ struct KnownStreams: Sendable {
         seed = generator.next()
     }
 
+    /// Readies the table for an append (a write transaction): empties it if the transaction
+    /// before did not commit, and notes that this one has not.
+    mutating func beginAppend() {
+        if uncommitted { removeAll() }
+        uncommitted = true
+        ahead = nil
+    }
+
+    /// The number of the stream of request `request` of `batch`, and whether it is new: as the
+    /// table holds it, else as `claim` finds or makes it in the stream index (given the id's
+    /// bytes), which the table then holds. Computes the next request's hash and asks for its
+    /// slot, which loads while the caller appends this request's events. One mutating call
+    /// per request: the table is the caller's `inout`, read without reference counting.
+    mutating func number(
+        ofRequest request: Int, in batch: borrowing [StreamAppend], claim: (RawSpan) throws -> (number: UInt64, isNew: Bool)
+    ) rethrows -> (number: UInt64, isNew: Bool) {
+        let hash = ahead.flatMap { $0.request == request ? $0.hash : nil } ?? Keys.withText(batch[request].stream) { $0.withUnsafeBytes { self.hash($0) } }
+        ahead = nil
+        if request + 1 < batch.count {
+            let next = Keys.withText(batch[request + 1].stream) { $0.withUnsafeBytes { self.hash($0) } }
+            ahead = (request + 1, next)
+            prefetch(hash: next)
+        }
+        return try Keys.withText(batch[request].stream) { key in
+            try key.withUnsafeBytes { id in
+                if let number = number(of: id, hash: hash) { return (number, false) }
+                let found = try claim(key)
+                insert(id, hash: hash, number: found.number)
+                return found
+            }
+        }
+    }
+
     /// The hash of an id: eight bytes at a time, multiplied and folded, from the process's seed.
-    func hash(_ id: UnsafeRawBufferPointer) -> UInt64 {
+    private func hash(_ id: UnsafeRawBufferPointer) -> UInt64 {
         var hash = seed ^ (UInt64(id.count) &* 0x9E37_79B9_7F4A_7C15)
         var offset = 0
         while offset + 8 <= id.count {
@@ -67,7 +103,7 @@ struct KnownStreams: Sendable {
 
     /// Asks the processor to start loading the slot where the lookup of an id with `hash`
     /// begins (a hint: it changes nothing).
-    func prefetch(hash: UInt64) {
+    private func prefetch(hash: UInt64) {
         slots.withUnsafeBufferPointer { slots in
             guard let base = slots.baseAddress else { return }
             ledger_prefetch(UnsafeRawPointer(base + Int(truncatingIfNeeded: hash) & (slots.count - 1)))
@@ -75,7 +111,7 @@ struct KnownStreams: Sendable {
     }
 
     /// The number of the stream `id`, whose hash is `hash`, when the table holds it.
-    func number(of id: UnsafeRawBufferPointer, hash: UInt64) -> UInt64? {
+    private func number(of id: UnsafeRawBufferPointer, hash: UInt64) -> UInt64? {
         let tag = hash >> 32
         return slots.withUnsafeBufferPointer { slots in
             arena.withUnsafeBytes { arena in
@@ -106,7 +142,7 @@ struct KnownStreams: Sendable {
 
     /// Adds `id` with its stream's number, unless it is longer than an entry allows or its
     /// slots are taken. Empties the table first when it is full.
-    mutating func insert(_ id: UnsafeRawBufferPointer, hash: UInt64, number: UInt64) {
+    private mutating func insert(_ id: UnsafeRawBufferPointer, hash: UInt64, number: UInt64) {
         guard id.count <= Int(UInt8.max), entriesMax > 0 else { return }
         if count >= entriesMax || arena.count + Self.headerBytes + id.count > Int(UInt32.max) - 1 { removeAll() }
         if (count + 1) * 2 > slots.count { grow() }

@@ -49,10 +49,8 @@ extension Ledger {
         // added are void.
         var known = knownStreams.withLock { $0.take() } ?? KnownStreams(entriesMax: 0)
         let held = known.entriesMax > 0
-        if known.uncommitted { known.removeAll() }
-        known.uncommitted = true
-        defer { if held { knownStreams.withLock { $0 = known } } }
-        var nextHash = batch.first.map { request in Keys.withText(request.stream) { $0.withUnsafeBytes { known.hash($0) } } }
+        known.beginAppend()
+        defer { if held { knownStreams.withLock { [known] in $0 = known } } }
 
         // The ids are claimed through a cursor, left where the last id went: an id a little
         // out of order (ids that begin with their event's time, sharing a second) usually falls
@@ -64,11 +62,6 @@ extension Ledger {
             // Requests and events are read in place, by index: iterating copies each one (a
             // reference count on each of its strings and arrays, from the thread that made them).
             for r in batch.indices {
-                // The slot of the next request's stream among the known ones is asked for now,
-                // and loads while this one is appended.
-                let hash = nextHash ?? 0
-                nextHash = r + 1 < batch.endIndex ? Keys.withText(batch[r + 1].stream) { $0.withUnsafeBytes { known.hash($0) } } : nil
-                if let nextHash { known.prefetch(hash: nextHash) }
                 // A stream that gets events is numbered in the same search that looks it up, unless
                 // the caller knows its number or an earlier append met it. Should the request fail
                 // (a conflict), the whole transaction is undone.
@@ -77,22 +70,17 @@ extension Ledger {
                     if batch[r].events.isEmpty {
                         number = try streamNumber(of: batch[r].stream, in: txn)
                     } else {
-                        // `nil` for a new stream, whose number is the claim's.
-                        number = try Keys.withText(batch[r].stream) { key in
-                            try key.withUnsafeBytes { id -> UInt64? in
-                                if let number = known.number(of: id, hash: hash) { return number }
-                                switch try claim(key, for: streamCount + 1, end: &streamsEnd, cursor: &streams) {
-                                case .none:
-                                    streamCount += 1
-                                    known.insert(id, hash: hash, number: streamCount)
-                                    return nil
-                                case .some(.none): throw LedgerError.corruptRecord(position: 0, reason: "the stream index holds a value that is not a stream number")
-                                case .some(.some(let existing)):
-                                    known.insert(id, hash: hash, number: existing)
-                                    return existing
-                                }
+                        let found = try known.number(ofRequest: r, in: batch) { key in
+                            switch try claim(key, for: streamCount + 1, end: &streamsEnd, cursor: &streams) {
+                            case .none:
+                                streamCount += 1
+                                return (streamCount, true)
+                            case .some(.none): throw LedgerError.corruptRecord(position: 0, reason: "the stream index holds a value that is not a stream number")
+                            case .some(.some(let existing)): return (existing, false)
                             }
                         }
+                        // `nil` for a new stream, whose number is `streamCount`.
+                        number = found.isNew ? nil : found.number
                     }
                 }
                 // The stream's last version is read when first needed, after the claim of the first
