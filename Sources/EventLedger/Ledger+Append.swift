@@ -47,10 +47,9 @@ extension Ledger {
         // The streams met by earlier appends, held by this one until it ends (appends take
         // turns: one write transaction at a time). Those a transaction that did not commit
         // added are void.
-        var known = knownStreams.withLock { $0.take() } ?? KnownStreams(entriesMax: 0)
-        let held = known.entriesMax > 0
+        var known = knownStreams.withLock { $0.take() } ?? KnownStreams(entriesMax: options.knownStreamsMax)
         known.beginAppend()
-        defer { if held { knownStreams.withLock { [known] in $0 = known } } }
+        defer { knownStreams.withLock { [known] in $0 = known } }
 
         // The ids are claimed through a cursor, left where the last id went: an id a little
         // out of order (ids that begin with their event's time, sharing a second) usually falls
