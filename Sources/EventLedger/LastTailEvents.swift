@@ -73,15 +73,6 @@ struct LastTailEvents: Sendable {
         }
     }
 
-    /// Every stream in the table, in ascending order.
-    func sortedStreams() -> [UInt64] {
-        var found = [UInt64]()
-        found.reserveCapacity(count)
-        for slot in slots where slot.stream != 0 { found.append(slot.stream) }
-        found.sort()
-        return found
-    }
-
     /// The slot holding `stream`, or the empty slot where it would go.
     private func slot(of stream: UInt64) -> Int {
         let mask = slots.count - 1

@@ -79,19 +79,50 @@ struct StreamTail: Sendable {
     }
 
     /// Every entry of the table in the index's key order: by stream number, then version.
+    ///
+    /// The offsets are sorted by their stream's number with a radix sort, 11 bits of the
+    /// number's distance from the least one at a time; it keeps the offsets of one stream in
+    /// their order, which is its versions' order. (Walking each stream's events from its last,
+    /// in the order of the sorted stream numbers, read the tail's arrays at random: three times
+    /// as long for 262,144 events.)
     func entriesInKeyOrder() -> [(stream: UInt64, version: UInt64, position: UInt64)] {
+        guard let least = streamOf.min(), let greatest = streamOf.max() else { return [] }
+        var order = [Int32](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for offset in 0..<count { buffer.initializeElement(at: offset, to: Int32(offset)) }
+            initialized = count
+        }
+        var sorted = [Int32](repeating: 0, count: count)
+        let digitBits: UInt64 = 11
+        var shift: UInt64 = 0
+        streamOf.withUnsafeBufferPointer { streamOf in
+            while shift < 64, (greatest - least) >> shift != 0 {
+                let digit = { (offset: Int32) in Int(((streamOf[Int(offset)] - least) >> shift) & ((1 << digitBits) - 1)) }
+                var starts = [Int](repeating: 0, count: (1 << Int(digitBits)) + 1)
+                for offset in order { starts[digit(offset) + 1] += 1 }
+                for index in 1..<starts.count { starts[index] += starts[index - 1] }
+                for offset in order {
+                    sorted[starts[digit(offset)]] = offset
+                    starts[digit(offset)] += 1
+                }
+                swap(&order, &sorted)
+                shift += digitBits
+            }
+        }
         var entries: [(stream: UInt64, version: UInt64, position: UInt64)] = []
         entries.reserveCapacity(count)
-        for stream in streams.sortedStreams() {
-            guard var (version, offset) = streams[stream] else { continue }
-            // The stream's events, last first, then turned around in place.
-            let first = entries.count
-            while offset >= 0 {
-                entries.append((stream, version, position(at: offset)))
-                offset = previous[Int(offset)]
-                version -= 1
+        var first = 0
+        while first < order.count {
+            let stream = streamOf[Int(order[first])]
+            var end = first + 1
+            while end < order.count, streamOf[Int(order[end])] == stream { end += 1 }
+            defer { first = end }
+            // The stream's last tail event has its last version; those before it, one less each.
+            guard let last = streams[stream]?.version else { continue }
+            var version = last - UInt64(end - first - 1)
+            for index in first..<end {
+                entries.append((stream, version, position(at: order[index])))
+                version += 1
             }
-            entries[first...].reverse()
         }
         return entries
     }

@@ -91,6 +91,26 @@ import Testing
         #expect(try reopened.verify().problem == nil)
     }
 
+    @Test func aMergeOfThousandsOfStreamsWritesTheirEntriesInKeyOrder() throws {
+        // 4,000 streams of three events each, interleaved, and merges of 6,000 events: a merge
+        // sorts the entries of streams whose numbers lie more than 2,048 apart, by more than one
+        // 11-bit digit of those numbers.
+        let directory = try TemporaryDirectory()
+        let ledger = try makeLedger(directory) { $0.streamTailEventsMax = 6_000 }
+        for pass in 0..<3 {
+            for start in stride(from: 0, to: 4_000, by: 500) {
+                try ledger.append((start..<start + 500).map { StreamAppend(stream: "S\($0)", events: [event("e\(pass)-\($0)")]) })
+            }
+        }
+        for stream in stride(from: 0, to: 4_000, by: 7) {
+            var read: [(id: String, version: UInt64)] = []
+            try ledger.forEachEvent(inStream: "S\(stream)") { read.append(($0.id, $0.streamVersion)) }
+            #expect(read.map(\.id) == (0..<3).map { "e\($0)-\(stream)" })
+            #expect(read.map(\.version) == [1, 2, 3])
+        }
+        #expect(try ledger.verify().problem == nil)
+    }
+
     @Test func theDefaultMergeSizeKeepsRecentEntriesOutOfTheIndex() throws {
         let directory = try TemporaryDirectory()
         let path = directory.child("ledger")
