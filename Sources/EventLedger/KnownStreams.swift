@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CLedgerPrefetch
 
 /// Stream ids whose numbers this process's appends have met, so that an append to a stream it
@@ -123,8 +118,8 @@ struct KnownStreams: Sendable {
                     if slot == 0 { return nil }
                     if slot >> 32 == tag {
                         let entry = Int(slot & 0xFFFF_FFFF) - 1
-                        let length = Int(arena[entry + 8])
-                        if length == id.count, Self.same(arena.baseAddress! + entry + Self.headerBytes, id) {
+                        let start = entry + Self.headerBytes
+                        if Keys.equal(UnsafeRawBufferPointer(rebasing: arena[start..<(start + Int(arena[entry + 8]))]), id) {
                             return UInt64(littleEndian: arena.loadUnaligned(fromByteOffset: entry, as: UInt64.self))
                         }
                     }
@@ -133,11 +128,6 @@ struct KnownStreams: Sendable {
                 return nil
             }
         }
-    }
-
-    private static func same(_ stored: UnsafeRawPointer, _ id: UnsafeRawBufferPointer) -> Bool {
-        guard let start = id.baseAddress else { return true }
-        return memcmp(stored, start, id.count) == 0
     }
 
     /// Adds `id` with its stream's number, unless it is longer than an entry allows or its
