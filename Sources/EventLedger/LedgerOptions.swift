@@ -11,8 +11,9 @@ public struct LedgerOptions: Sendable {
     /// Flush to disk at each commit (the default). Off, a system crash may lose the last
     /// commits (never corrupt the file); only for ledgers that can be rebuilt, such as tests.
     public var syncOnCommit = true
-    /// The initial size of the memory map; it doubles on demand, so this only matters for
-    /// tuning. See `Environment.Options.mapSizeBytes` in LedgerLMDB.
+    /// The initial size of the memory map; it doubles on demand, and a ledger opened for
+    /// writing maps at least twice its data, so this only matters for tuning. See
+    /// `Environment.Options.mapSizeBytes` in LedgerLMDB.
     public var mapSizeBytes = 1 << 30
     /// How often a subscription looks for events appended by another process. Appends in the
     /// same process wake subscribers at once.

@@ -93,12 +93,30 @@ public final class Environment: @unchecked Sendable {
                 // Free the reader slots of processes that died holding them (a killed reader).
                 var cleared: Int32 = 0
                 try check(mdb_reader_check(env, &cleared), "check the reader table of \(path)")
+                try makeRoom(env, path: path, options: options)
             }
             return env
         } catch {
             mdb_env_close(env)
             throw error
         }
+    }
+
+    /// Makes the map of an environment opened for writing at least twice the data it holds (up to
+    /// ``Options/mapSizeBytesMax``). LMDB maps an existing file no larger than its data when
+    /// ``Options/mapSizeBytes`` is smaller: the first transaction to write past the end would then
+    /// fill the map, and be run again after waiting for every other transaction of the process
+    /// to end (a rebuild of 10 M events lost a tenth of its time so).
+    private static func makeRoom(_ env: OpaquePointer, path: String, options: Options) throws {
+        var info = MDB_envinfo()
+        var statistics = MDB_stat()
+        try check(mdb_env_info(env, &info), "read the environment info of \(path)")
+        try check(mdb_env_stat(env, &statistics), "read the environment statistics of \(path)")
+        // The pages in use lie inside the current map, so their size does not overflow.
+        let used = (info.me_last_pgno + 1) * Int(statistics.ms_psize)
+        let size = used >= options.mapSizeBytesMax / 2 ? options.mapSizeBytesMax : 2 * used
+        guard size > info.me_mapsize else { return }
+        try check(mdb_env_set_mapsize(env, size), "set the map size of \(path) to \(size) bytes")
     }
 
     /// Refuses a data file shorter than LMDB's own record of it: reading a page past the end of

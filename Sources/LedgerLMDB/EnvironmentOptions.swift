@@ -3,8 +3,9 @@ extension Environment {
     /// starts at 1 GiB and doubles on demand, files private to their owner.
     public struct Options: Sendable, Hashable {
         /// The initial size of the memory map. It is address space, not disk: the data file
-        /// only grows as pages are written. When a write transaction fills the map,
-        /// ``Environment/write(_:)`` doubles it and runs the transaction again.
+        /// only grows as pages are written. An environment opened for writing maps at least
+        /// twice the data it holds (up to ``mapSizeBytesMax``). When a write transaction fills
+        /// the map, ``Environment/write(_:)`` doubles it and runs the transaction again.
         /// The corresponding C function is `mdb_env_set_mapsize`.
         public var mapSizeBytes: Int = 1 << 30
         /// The ceiling for automatic map growth; a write that needs more fails with

@@ -263,6 +263,38 @@ private func keys(storing value: [UInt8], in database: Database, of environment:
         #expect(try environment.read { try $0.statistics(of: main).entries } == 5000)
     }
 
+    /// LMDB maps an existing file no larger than its data when the configured map is smaller:
+    /// the first write past the end would fill the map, and run again after a resize that waits
+    /// for every other transaction of the process. A writer maps twice the data instead, within
+    /// the ceiling.
+    @Test func anEnvironmentOpenedForWritingMapsTwiceItsData() throws {
+        let directory = try TemporaryDirectory()
+        let value = [UInt8](repeating: 3, count: 1000)
+        func write(_ count: Int, from first: Int, in environment: Environment, _ main: Database) throws {
+            try environment.write { txn in
+                for index in first..<(first + count) { try txn.put(value.span.bytes, for: key(UInt64(index)).span.bytes, in: main) }
+            }
+        }
+        do {
+            let (environment, main) = try open(directory) { $0.mapSizeBytes = 64 * 1024 }
+            try write(4000, from: 0, in: environment, main)
+        }
+        let dataBytes = try #require(FileManager.default.attributesOfItem(atPath: directory.path + "/data.mdb")[.size] as? Int)
+        #expect(dataBytes > 4_000_000)
+        do {
+            let (environment, main) = try open(directory) { $0.mapSizeBytes = 64 * 1024 }
+            let mapped = environment.mapSizeBytes
+            #expect(mapped >= 2 * dataBytes)
+            // Writing less than the data already there needs no growth.
+            try write(1500, from: 4000, in: environment, main)
+            #expect(environment.mapSizeBytes == mapped)
+        }
+        do {
+            let (environment, _) = try open(directory) { $0.mapSizeBytes = 64 * 1024; $0.mapSizeBytesMax = dataBytes * 3 / 2 }
+            #expect(environment.mapSizeBytes == dataBytes * 3 / 2)
+        }
+    }
+
     @Test func growthThatWouldWaitForItsOwnThreadFailsInsteadOfHanging() throws {
         let directory = try TemporaryDirectory()
         let (environment, main) = try open(directory) { $0.mapSizeBytes = 64 * 1024 }
