@@ -268,10 +268,9 @@ public struct StatisticsProjection: PipelinedProjection {
     public func flush(_ batch: inout Batch, into store: inout ProjectionStore) throws {
         Self.orderMoments(&batch)
         let (moments, starts, timeZone) = (batch.moments, batch.starts, timeZone)
-        let rows = moments.count >= Self.rowsOnSecondThreadMomentsMin
-            ? Background { RowDeltas(moments: moments, starts: starts, timeZone: timeZone) }
-            : Background(value: RowDeltas(moments: moments, starts: starts, timeZone: timeZone))
-        defer { _ = rows.value }
+        let rows = moments.count >= Self.rowsOnSecondThreadMomentsMin ? Background { RowDeltas(moments: moments, starts: starts, timeZone: timeZone) } : nil
+        // The thread is done before the flush returns, also when a write fails.
+        defer { _ = rows?.value }
         try storeDossiers(of: batch, in: store.table("dossiers"), into: &store)
         for entry in batch.newCodes {
             let number = StatisticsKeys.number32(entry.number)
@@ -283,7 +282,7 @@ public struct StatisticsProjection: PipelinedProjection {
         }
         try storeOverdueStarts(of: batch, into: &store)
         try addMinutes(of: batch.moments, into: &store)
-        try rows.value.add(into: &store)
+        try (rows?.value ?? RowDeltas(moments: moments, starts: starts, timeZone: timeZone)).add(into: &store)
     }
 
     /// The fewest moments a flush totals its counter rows for on a second thread. Totalling
