@@ -64,9 +64,11 @@ struct RowDeltas: Sendable {
         }
         endProcedureTotals()
         days.add(to: &months)
+        spans.end()
+        hours.end()
+        days.end()
+        months.end()
         for (kind, totals) in [(Period.tenMinutes, spans), (.hour, hours), (.day, days), (.month, months)] {
-            var totals = totals
-            totals.end()
             tables.append((Dimension.department.rows(kind), totals.departmentRows))
             if Dimension.procedure.periods.contains(kind) { tables.append((Dimension.procedure.rows(kind), totals.procedureRows)) }
         }
