@@ -88,12 +88,13 @@ public final class Environment: @unchecked Sendable {
             try check(mdb_env_set_maxdbs(env, options.databasesMax), "set max databases")
             try check(mdb_env_set_maxreaders(env, options.readersMax), "set max readers")
             try check(mdb_env_open(env, path, flags, mode_t(options.fileMode)), "open \(path)")
-            try checkNotTruncated(env, path: path)
+            let (mapped, used) = try sizes(env, path: path)
+            try checkNotTruncated(path, used: used)
             if flags & UInt32(MDB_RDONLY) == 0 {
                 // Free the reader slots of processes that died holding them (a killed reader).
                 var cleared: Int32 = 0
                 try check(mdb_reader_check(env, &cleared), "check the reader table of \(path)")
-                try makeRoom(env, path: path, options: options)
+                try makeRoom(env, path: path, mapped: mapped, used: used, options: options)
             }
             return env
         } catch {
@@ -102,37 +103,37 @@ public final class Environment: @unchecked Sendable {
         }
     }
 
-    /// Makes the map of an environment opened for writing at least twice the data it holds (up to
-    /// ``Options/mapSizeBytesMax``). LMDB maps an existing file no larger than its data when
+    /// The size of an open environment's map, and the bytes its pages in use reach: LMDB's own
+    /// record of its data.
+    private static func sizes(_ env: OpaquePointer, path: String) throws -> (mapped: Int, used: Int) {
+        var info = MDB_envinfo()
+        var statistics = MDB_stat()
+        try check(mdb_env_info(env, &info), "read the environment info of \(path)")
+        try check(mdb_env_stat(env, &statistics), "read the environment statistics of \(path)")
+        // The pages in use lie inside the map, so their size does not overflow.
+        return (info.me_mapsize, (info.me_last_pgno + 1) * Int(statistics.ms_psize))
+    }
+
+    /// Makes the map of an environment opened for writing at least twice the `used` bytes of its
+    /// data (up to ``Options/mapSizeBytesMax``). LMDB maps an existing file no larger than its data when
     /// ``Options/mapSizeBytes`` is smaller: the first transaction to write past the end would then
     /// fill the map, and be run again after waiting for every other transaction of the process
     /// to end (a rebuild of 10 M events lost a tenth of its time so).
-    private static func makeRoom(_ env: OpaquePointer, path: String, options: Options) throws {
-        var info = MDB_envinfo()
-        var statistics = MDB_stat()
-        try check(mdb_env_info(env, &info), "read the environment info of \(path)")
-        try check(mdb_env_stat(env, &statistics), "read the environment statistics of \(path)")
-        // The pages in use lie inside the current map, so their size does not overflow.
-        let used = (info.me_last_pgno + 1) * Int(statistics.ms_psize)
+    private static func makeRoom(_ env: OpaquePointer, path: String, mapped: Int, used: Int, options: Options) throws {
         let size = used >= options.mapSizeBytesMax / 2 ? options.mapSizeBytesMax : 2 * used
-        guard size > info.me_mapsize else { return }
+        guard size > mapped else { return }
         try check(mdb_env_set_mapsize(env, size), "set the map size of \(path) to \(size) bytes")
     }
 
-    /// Refuses a data file shorter than LMDB's own record of it: reading a page past the end of
-    /// a mapped file would kill the process (SIGBUS) instead of failing.
-    private static func checkNotTruncated(_ env: OpaquePointer, path: String) throws {
-        var info = MDB_envinfo()
-        var statistics = MDB_stat()
-        try check(mdb_env_info(env, &info), "read the environment info of \(path)")
-        try check(mdb_env_stat(env, &statistics), "read the environment statistics of \(path)")
+    /// Refuses a data file shorter than the `used` bytes LMDB records of it: reading a page past
+    /// the end of a mapped file would kill the process (SIGBUS) instead of failing.
+    private static func checkNotTruncated(_ path: String, used: Int) throws {
         var file = stat()
         guard stat(path + "/data.mdb", &file) == 0 else { return }
-        let needed = (info.me_last_pgno + 1) * Int(statistics.ms_psize)
-        if Int(file.st_size) < needed {
+        if Int(file.st_size) < used {
             throw LMDBError(
                 code: MDB_CORRUPTED,
-                context: "open \(path): data.mdb has \(file.st_size) bytes but its pages reach \(needed); the file was truncated, restore it from a copy")
+                context: "open \(path): data.mdb has \(file.st_size) bytes but its pages reach \(used); the file was truncated, restore it from a copy")
         }
     }
 
