@@ -3,13 +3,44 @@ import LedgerLMDB
 import Synchronization
 
 extension Ledger {
+    /// ``rebuild(_:progress:)`` in a pipeline: the first chunk is applied to an empty state,
+    /// on another thread, while this one empties the stored state; the catch-up then goes on
+    /// from it. (The first chunk of a rebuild need not wait for the old state to be freed.)
+    func rebuildInPipeline<P: PipelinedProjection>(_ projection: P, tables: [String: Database], progress: ((UInt64) -> Void)?) throws -> UInt64 {
+        let first = NextChunk<P.Batch>()
+        DispatchQueue(label: "dossier-ledger.fold-ahead").async { [self] in
+            first.end(Result {
+                try environment.read { txn in
+                    // Nothing before the first event: the state it continues is empty, whatever the snapshot stores.
+                    let store = ProjectionStore(base: nil, log: txn.handle, tables: tables)
+                    let head = try headPosition(in: txn)
+                    return try foldChunk(projection, after: 0, through: head, chunk: pipelineChunk(toFold: head), batch: projection.makeBatch(), store: store, in: txn)
+                }
+            })
+        }
+        let emptied = Result { try emptyStoredState(of: projection, tables: tables) }
+        // A first chunk that could not be folded is folded again by the catch-up.
+        let folded = (try? first.result().get()) ?? nil
+        try emptied.get()
+        return try catchUpInPipeline(projection, tables: tables, first: folded, progress: progress)
+    }
+
     /// ``catchUp(_:progress:)`` in a pipeline: each chunk is applied in a read snapshot, on
     /// another thread while the chunk before it is written. Whenever the stored state is not
     /// the one a batch was folded over (the projection's version changed, or another process
     /// stored it meanwhile), the chunk is folded again in turn.
     func catchUpInPipeline<P: PipelinedProjection>(_ projection: P, tables: [String: Database], progress: ((UInt64) -> Void)?) throws -> UInt64 {
+        try catchUpInPipeline(projection, tables: tables, first: nil, progress: progress)
+    }
+
+    /// ``catchUpInPipeline(_:tables:progress:)`` from `first`, the first chunk, when it is
+    /// already folded.
+    private func catchUpInPipeline<P: PipelinedProjection>(
+        _ projection: P, tables: [String: Database], first: consuming FoldedChunk<P.Batch>?, progress: ((UInt64) -> Void)?
+    ) throws -> UInt64 {
         try runPipeline(
             projection,
+            first: first,
             foldFirst: {
                 try environment.read { txn -> FoldedChunk<P.Batch>? in
                     guard let checkpoint = try storedCheckpoint(of: projection, in: txn) else { return nil }
@@ -50,6 +81,7 @@ extension Ledger {
     /// persists, and the pipeline starts again after it.
     ///
     /// - Parameters:
+    ///   - first: the first chunk, when it is already folded.
     ///   - foldFirst: applies the next chunk to a new batch, in a read snapshot on this
     ///     thread; `nil` when there is none or when it must be folded in turn.
     ///   - foldNext: applies the chunk after `previous` to the batch it takes from `batch`, on
@@ -63,13 +95,14 @@ extension Ledger {
     /// - Returns: the last position stored.
     private func runPipeline<P: PipelinedProjection>(
         _ projection: P,
+        first: consuming FoldedChunk<P.Batch>? = nil,
         foldFirst: () throws -> FoldedChunk<P.Batch>?,
         foldNext: @escaping @Sendable (_ previous: ChunkSpan, _ batch: Parcel<P.Batch>, _ begun: @Sendable () -> Void) throws -> FoldedChunk<P.Batch>?,
         store: (inout FoldedChunk<P.Batch>) throws -> (stored: Bool, done: Bool),
         foldInTurn: () throws -> (UInt64, Bool),
         progress: ((UInt64) -> Void)?
     ) throws -> UInt64 {
-        var ahead: FoldedChunk<P.Batch>?
+        var ahead = first
         var spare: P.Batch?
         while true {
             guard var current = ahead.take() ?? ((try? foldFirst()) ?? nil) else {

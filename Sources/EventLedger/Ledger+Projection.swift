@@ -55,7 +55,8 @@ extension Ledger {
         }
     }
 
-    /// Empties the stored state of `projection` and folds the whole log again.
+    /// Empties the stored state of `projection` and folds the whole log again. A
+    /// ``PipelinedProjection`` applies its first chunk while the old state is emptied.
     ///
     /// - Returns: the checkpoint reached: the head.
     /// - Parameter progress: called after each committed chunk with the checkpoint reached.
@@ -63,11 +64,20 @@ extension Ledger {
     public func rebuild(_ projection: some Projection, progress: ((UInt64) -> Void)? = nil) throws -> UInt64 {
         guard !isReadOnly else { throw LedgerError.readOnly(path: path) }
         let tables = try tables(for: projection)
+        if let pipelined = projection as? any PipelinedProjection {
+            return try rebuildInPipeline(pipelined, tables: tables, progress: progress)
+        }
+        try emptyStoredState(of: projection, tables: tables)
+        return try catchUp(projection, progress: progress)
+    }
+
+    /// Empties the stored state of `projection` and stores its checkpoint as 0, in one write
+    /// transaction.
+    func emptyStoredState(of projection: some Projection, tables: [String: Database]) throws {
         try environment.write { txn in
             for database in tables.values { try txn.removeAll(in: database) }
             try saveCheckpoint(0, of: projection, in: &txn)
         }
-        return try catchUp(projection, progress: progress)
     }
 
     /// The position of the last event in the stored state of `projection`; 0 when it has

@@ -1,3 +1,4 @@
+import Dispatch
 import EventLedger
 import LedgerLMDB
 import Synchronization
@@ -12,6 +13,8 @@ struct PipelinedDigest: PipelinedProjection, CustomTestStringConvertible {
     var digest = PositionDigest(name: "pipelinedDigest")
     /// For each batch flushed, in turn: whether it still kept the batch it continues.
     let flushed = FlushLog()
+    /// Called by ``makeBatch()``, which a fold calls in the read snapshot it applies a chunk in.
+    var madeBatch: (@Sendable () -> Void)?
 
     struct Batch: Sendable {
         var digest: PositionDigest.Batch
@@ -42,7 +45,10 @@ struct PipelinedDigest: PipelinedProjection, CustomTestStringConvertible {
         digest.refusedAt = refusedAt
     }
 
-    func makeBatch() -> Batch { Batch(digest: digest.makeBatch()) }
+    func makeBatch() -> Batch {
+        madeBatch?()
+        return Batch(digest: digest.makeBatch())
+    }
     func makeBatch(after previous: Batch, reusing spare: consuming Batch?) -> Batch {
         flushed.spares.withLock { $0.append(spare.map { $0.flushed ? .flushed : .notFlushed } ?? .none) }
         return Batch(digest: previous.digest, before: previous.digest)
@@ -165,6 +171,37 @@ struct PipelinedDigest: PipelinedProjection, CustomTestStringConvertible {
         }
         #expect(try ledger.catchUp(projection) == 10_500)
         #expect(try ledger.compareWithRebuild(projection) == nil)
+    }
+
+    /// A rebuild applies its first chunk to an empty state while it empties the stored one,
+    /// so that chunk's snapshot may still hold the old state, which the chunk must not continue.
+    /// Here another append holds the write lock until that snapshot has begun, so it does.
+    @Test func aRebuildAppliesItsFirstChunkWhileItEmptiesTheOldState() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try ledgerOfChunks(directory, readAheadEventsMin: 1)
+        #expect(try ledger.catchUp(PipelinedDigest()) == 10_500)
+        let (writing, snapshotBegun, release, written) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0), DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
+        DispatchQueue(label: "holds the write lock").async {
+            _ = try? ledger.append(updating: PositionDigest(name: "holder")) { _ in
+                writing.signal()
+                release.wait()
+                return ([], ())
+            }
+            written.signal()
+        }
+        writing.wait()
+        let begunFirst = Mutex(false)
+        DispatchQueue(label: "waits for the first snapshot").async {
+            let begun = snapshotBegun.wait(timeout: .now() + 30) == .success
+            begunFirst.withLock { $0 = begun }
+            release.signal()
+        }
+        var projection = PipelinedDigest()
+        projection.madeBatch = { snapshotBegun.signal() }
+        #expect(try ledger.rebuild(projection) == 10_500)
+        written.wait()
+        #expect(begunFirst.withLock { $0 }, "the first chunk's snapshot began while the old state was still stored")
+        #expect(try stored(ledger) == PositionDigest.expected(ledger))
     }
 
     /// A chunk applied ahead is finished before it is flushed: it no longer holds the batch
