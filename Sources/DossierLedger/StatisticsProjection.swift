@@ -154,7 +154,7 @@ public struct StatisticsProjection: PipelinedProjection {
     public func decode(_ record: borrowing EventRecord, into events: inout [Decoded]) throws {
         guard record.schemaVersion == DossierCodec.schemaVersion, !record.isType(LedgerSettings.eventType) else { return }
         let (position, streamNumber) = (record.position, record.streamNumber)
-        let event = try record.withPayload { span in
+        try record.withPayload { span in
             try span.withUnsafeBytes { bytes in
                 let fields = try PayloadFields(bytes, position: position)
                 var event = Decoded(position: position, streamNumber: streamNumber, time: fields.at.millisecondsSinceEpoch, type: fields.type)
@@ -166,10 +166,10 @@ public struct StatisticsProjection: PipelinedProjection {
                 case .rated: event.rating = fields.rating
                 case .decided, .resultReturned, .withdrawn: break
                 }
-                return event
+                // Appended here rather than returned: the value is not copied out through the closures.
+                events.append(event)
             }
         }
-        events.append(event)
     }
 
     /// Folds dossier events into the batch, in log order.
