@@ -12,9 +12,7 @@ extension Ledger {
             first.end(Result {
                 try environment.read { txn in
                     // Nothing before the first event: the state it continues is empty, whatever the snapshot stores.
-                    let store = ProjectionStore(base: nil, log: txn.handle, tables: tables)
-                    let head = try headPosition(in: txn)
-                    return try foldChunk(projection, after: 0, through: head, chunk: pipelineChunk(toFold: head), batch: projection.makeBatch(), store: store, in: txn)
+                    try foldFirstChunk(projection, after: 0, store: ProjectionStore(base: nil, log: txn.handle, tables: tables), in: txn)
                 }
             })
         }
@@ -44,11 +42,7 @@ extension Ledger {
             foldFirst: {
                 try environment.read { txn -> FoldedChunk<P.Batch>? in
                     guard let checkpoint = try storedCheckpoint(of: projection, in: txn) else { return nil }
-                    let store = ProjectionStore(base: txn.handle, log: txn.handle, tables: tables)
-                    let head = try headPosition(in: txn)
-                    return try foldChunk(
-                        projection, after: checkpoint, through: head, chunk: pipelineChunk(toFold: head - Swift.min(head, checkpoint)), batch: projection.makeBatch(),
-                        store: store, in: txn)
+                    return try foldFirstChunk(projection, after: checkpoint, store: ProjectionStore(base: txn.handle, log: txn.handle, tables: tables), in: txn)
                 }
             },
             foldNext: { [self] previous, parcel, begun in
@@ -143,6 +137,17 @@ extension Ledger {
     /// still overlaps its two halves.
     func pipelineChunk(toFold span: UInt64) -> UInt64 {
         Swift.min(chunkEvents, Swift.max((span + 1) / 2, Self.pipelineHalfChunkEventsMin))
+    }
+
+    /// Applies the first chunk of a pipeline, the events after `checkpoint` in `txn`, to a new
+    /// batch, over the state in `store`; `nil` when there are none.
+    private func foldFirstChunk<P: PipelinedProjection>(
+        _ projection: P, after checkpoint: UInt64, store: borrowing ProjectionStore, in txn: borrowing ReadTransaction
+    ) throws -> FoldedChunk<P.Batch>? {
+        let head = try headPosition(in: txn)
+        return try foldChunk(
+            projection, after: checkpoint, through: head, chunk: pipelineChunk(toFold: head - Swift.min(head, checkpoint)), batch: projection.makeBatch(),
+            store: store, in: txn)
     }
 
     /// Applies the chunk of events after `checkpoint` (up to `limit`, at most `chunk` of them,
