@@ -156,12 +156,23 @@ extension Ledger {
         return body(own)
     }
 
+    /// How many events of the log `extend(_:through:in:)` adds to a stream tail at once.
+    private static let tailEventsPerAppend = 256
+
     /// Adds the log's events after `tail.head` through `head` to `tail`.
     private func extend<A>(_ tail: inout StreamTail, through head: UInt64, in txn: borrowing Transaction<A>) throws {
         guard tail.head < head else { return }
+        // Added a few hundred at a time, so that their lookups overlap (see `StreamTail.append(_:)`).
+        var events: [(stream: UInt64, version: UInt64)] = []
+        events.reserveCapacity(Self.tailEventsPerAppend)
         try scan(from: tail.head + 1, through: head, direction: .forward, types: nil, limit: .max, in: txn) { record in
-            tail.append(stream: record.streamNumber, version: record.streamVersion)
+            events.append((record.streamNumber, record.streamVersion))
+            if events.count == Self.tailEventsPerAppend {
+                tail.append(events)
+                events.removeAll(keepingCapacity: true)
+            }
         }
+        tail.append(events)
         guard tail.head == head else {
             throw LedgerError.corruptRecord(position: tail.head + 1, reason: "the log has a gap before its head \(head)")
         }

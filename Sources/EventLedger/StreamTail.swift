@@ -38,6 +38,14 @@ struct StreamTail: Sendable {
         streamOf.append(stream)
     }
 
+    /// Adds the events at `head + 1`, `head + 2`, …, given by stream and version. Every
+    /// stream's slot is asked for first: in a large tail each lookup is a cache miss, and asked
+    /// for together they load in parallel.
+    mutating func append(_ events: borrowing [(stream: UInt64, version: UInt64)]) {
+        for index in events.indices { streams.prefetch(events[index].stream) }
+        for index in events.indices { append(stream: events[index].stream, version: events[index].version) }
+    }
+
     /// Forgets the events after `position`.
     mutating func truncate(to position: UInt64) {
         while head > max(position, indexedThrough) {
