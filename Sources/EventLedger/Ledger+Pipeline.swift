@@ -32,7 +32,9 @@ extension Ledger {
     }
 
     /// ``catchUpInPipeline(_:tables:progress:)`` from `first`, the first chunk, when it is
-    /// already folded.
+    /// already folded. (A function of its own rather than a defaulted parameter: `catchUp`
+    /// calls the other with an `any PipelinedProjection`, which Swift opens only when `P`
+    /// appears in no other parameter.)
     private func catchUpInPipeline<P: PipelinedProjection>(
         _ projection: P, tables: [String: Database], first: consuming FoldedChunk<P.Batch>?, progress: ((UInt64) -> Void)?
     ) throws -> UInt64 {
